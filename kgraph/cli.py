@@ -1,0 +1,320 @@
+"""The ``kgraph`` command line. Each command is a thin layer over :class:`kgraph.graph.KnowledgeGraph`.
+
+Only this module prints and chooses exit codes (see the README):
+0 ok, 1 data does not conform (or is inconsistent), 2 usage or input error,
+3 workspace or store problem, 4 remote server problem, 70 internal error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from kgraph import __version__, netguard
+from kgraph.errors import EXIT_INTERRUPTED, EXIT_NONCONFORMING, EXIT_OK, KgraphError, NonConformingError, UsageError
+
+EXIT_INTERNAL = 70
+
+
+def _kg(args):
+    from kgraph.graph import KnowledgeGraph
+
+    return KnowledgeGraph(workspace=args.workspace)
+
+
+def _write_output(text: str | bytes, output: str | None) -> None:
+    """Print to stdout, or write a file atomically (a partial file is never left behind)."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if not output or output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"{target}: cannot write: {e.strerror}") from None
+
+
+# -- commands ------------------------------------------------------------------------------
+def cmd_queries(args) -> int:
+    queries = _kg(args).list_queries()
+    if args.format == "json":
+        _write_output(json.dumps([{"name": q.name, "title": q.title, "description": q.description,
+                                   "params": [{"name": p.name, "type": p.type, "default": p.default, "meaning": p.meaning}
+                                              for p in q.params],
+                                   "columns": list(q.columns), "tags": list(q.tags)} for q in queries], indent=2), None)
+        return EXIT_OK
+    width = max(len(q.name) for q in queries)
+    lines = []
+    for q in queries:
+        params = " ".join(f"{p.name}={p.type}" + ("" if p.required else f"[{p.default}]") for p in q.params)
+        lines.append(f"{q.name.ljust(width)}  {q.title}" + (f"  (params: {params})" if params else ""))
+        lines.append(f"{' ' * width}  {q.description.split('. ')[0].rstrip('.')}.")
+    _write_output("\n".join(lines) + "\n", None)
+    return EXIT_OK
+
+
+def cmd_query(args) -> int:
+    from kgraph.params import parse_assignments
+
+    params = parse_assignments(args.param or [])
+    kg = _kg(args)
+    if args.endpoint:
+        from kgraph.remote import run_canned_remote
+
+        result = run_canned_remote(kg, args.name, params, args.endpoint, timeout=args.timeout)
+    else:
+        result = kg.query(args.name, params, engine=args.engine)
+    _write_output(result.serialize(args.format), args.output)
+    return EXIT_OK
+
+
+def cmd_sparql(args) -> int:
+    if (args.query is None) == (args.file is None):
+        raise UsageError("give a query text or --file FILE.rq, not both or neither")
+    if args.file:
+        source = args.file
+        try:
+            text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"{args.file}: cannot read query: {e}") from None
+    else:
+        text, source = args.query, "query"
+    kg = _kg(args)
+    if args.endpoint:
+        from kgraph.remote import run_remote
+
+        result = run_remote(text, args.endpoint, timeout=args.timeout)
+    else:
+        result = kg.sparql(text, engine=args.engine, source=source)
+    fmt = args.format or ("ttl" if result.kind == "graph" else "table")
+    _write_output(result.serialize(fmt), args.output)
+    return EXIT_OK
+
+
+def cmd_build(args) -> int:
+    kg = _kg(args)
+    build = kg.build(force=args.force)
+    m = build.manifest
+    if args.format == "json":
+        _write_output(json.dumps(m, indent=2) + "\n", None)
+    else:
+        t = m["triples"]
+        how = f"built in {m['seconds']['total']:.1f} s" if build.fresh else "cached; inputs unchanged"
+        lines = [f"build {m['key']} ({how})",
+                 f"  inputs: {len(m['inputs'])} files",
+                 f"  triples: {t['asserted']} asserted, {t['inferred']} inferred, {t['shapes']} in shapes",
+                 f"  validation: {m['checked']} nodes checked, {m['violations']} violation(s), {m['warnings']} warning(s)",
+                 f"  dataset: {build.dataset_path}",
+                 f"  report: {build.report_path}",
+                 f"  store: {build.store_path}"]
+        _write_output("\n".join(lines) + "\n", None)
+    if not build.conforms:
+        from kgraph.validation import Problem, ValidationReport
+
+        data = json.loads((build.folder / "report.json").read_text(encoding="utf-8"))
+        report = ValidationReport([Problem(**p) for p in data["problems"]], data["checked"])
+        print(report.to_text(), file=sys.stderr)
+        return EXIT_NONCONFORMING
+    return EXIT_OK
+
+
+def _print_report(report, fmt: str) -> None:
+    if fmt == "json":
+        _write_output(report.to_json() + "\n", None)
+    elif fmt == "turtle":
+        _write_output(report.report_turtle, None)
+    else:
+        _write_output(report.to_text() + "\n", None)
+
+
+def cmd_validate(args) -> int:
+    report = _kg(args).validate(args.files)
+    _print_report(report, args.format)
+    return EXIT_OK if report.conforms else EXIT_NONCONFORMING
+
+
+def cmd_add(args) -> int:
+    from kgraph.namespaces import shorten
+
+    kg = _kg(args)
+    try:
+        result = kg.add(args.files)
+    except NonConformingError as e:
+        if e.report is not None:
+            _print_report(e.report, "text")
+        raise
+    for t in result.duplicates:
+        print(f"already present, not added: {_show(t.subject, shorten)} {_show(t.predicate, shorten)} {_show(t.object, shorten)}",
+              file=sys.stderr)
+    if result.written:
+        for p in result.written:
+            print(f"wrote {p}")
+        print(f"added {result.added} triple(s); {len(result.duplicates)} already present; knowledge graph rebuilt ({result.build.key})")
+    else:
+        print(f"nothing to add: all {len(result.duplicates)} triple(s) are already present")
+    return EXIT_OK
+
+
+def _show(term, shorten) -> str:
+    import pyoxigraph as ox
+
+    return shorten(term.value) if isinstance(term, ox.NamedNode) else str(term)
+
+
+def cmd_export(args) -> int:
+    data = _kg(args).export(args.format, asserted_only=args.asserted_only)
+    _write_output(data, args.output)
+    return EXIT_OK
+
+
+def cmd_stats(args) -> int:
+    from kgraph.namespaces import shorten
+
+    stats = _kg(args).stats()
+    if args.format == "json":
+        _write_output(json.dumps(stats, indent=2, ensure_ascii=False) + "\n", None)
+        return EXIT_OK
+    t = stats["triples"]
+    lines = [f"triples: {t['asserted']} asserted, {t['inferred']} inferred ({t['total']} stored with shapes and texts)",
+             f"shapes: {stats['shapes']}   canned queries: {stats['queries']}   conforms: {'yes' if stats['conforms'] else 'no'}",
+             "named graphs:"]
+    lines += [f"  {shorten(g)}  {n}" for g, n in stats["graphs"].items()]
+    lines.append("entities per class (asserted types):")
+    lines += [f"  {shorten(c)}  {n}" for c, n in stats["entities_per_class"].items()]
+    _write_output("\n".join(lines) + "\n", None)
+    return EXIT_OK
+
+
+def cmd_span(args) -> int:
+    from kgraph.evidence import locate_span, span_turtle
+
+    kg = _kg(args)
+    document = Path(args.document) if args.document else kg.resources.data / "peacekeeping-activities-of-kazakhstan.txt"
+    span = locate_span(document, args.text, occurrence=args.occurrence)
+    _write_output(span_turtle(span, document_iri=args.document_iri), None)
+    return EXIT_OK
+
+
+def cmd_load(args) -> int:
+    from kgraph.remote import load_to_endpoint, load_to_store
+
+    kg = _kg(args)
+    if args.store:
+        result = load_to_store(kg, Path(args.store))
+        print(f"loaded {result['quads']} quads into the embedded store at {args.store}")
+    else:
+        result = load_to_endpoint(kg, args.endpoint, graph=args.graph, replace=args.replace,
+                                  asserted_only=args.asserted_only, timeout=args.timeout)
+        for g, (status, n) in result["graphs"].items():
+            print(f"{'replaced' if args.replace else 'added'} {n} triples in <{g}> (HTTP {status})")
+    return EXIT_OK
+
+
+# -- parser --------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kgraph", description="Query, build, validate and extend the kgraph knowledge graph.")
+    parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--workspace", metavar="DIR", help="where added facts and the build cache live (default: $KGRAPH_HOME or ~/.local/share/kgraph)")
+    common.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("queries", parents=[common], help="list the canned queries")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_queries)
+
+    remote = argparse.ArgumentParser(add_help=False)
+    remote.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL 1.1 query endpoint instead of the embedded store")
+    remote.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="remote request timeout (default 30)")
+
+    p = sub.add_parser("query", parents=[common, remote], help="run a canned query")
+    p.add_argument("name", help="the query's name (see 'kgraph queries')")
+    p.add_argument("--param", "-p", action="append", metavar="KEY=VALUE", help="a parameter value (repeatable)")
+    p.add_argument("--format", "-f", choices=("table", "csv", "tsv", "json", "xml"), default="table")
+    p.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("sparql", parents=[common, remote], help="run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    p.add_argument("query", nargs="?", help="the query text")
+    p.add_argument("--file", metavar="FILE.rq", help="read the query from a file ('-' for standard input)")
+    p.add_argument("--format", "-f", choices=("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"),
+                   help="table for SELECT/ASK and ttl for CONSTRUCT/DESCRIBE by default")
+    p.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.set_defaults(func=cmd_sparql)
+
+    p = sub.add_parser("build", parents=[common], help="parse, reason, validate and materialise (cached)")
+    p.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("validate", parents=[common], help="validate new facts in the context of the knowledge graph")
+    p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (.ttl, .nt, .jsonld, .rdf) and any new source texts (.txt)")
+    p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("add", parents=[common], help="validate new facts and add them to the workspace, all or nothing")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("export", parents=[common], help="write the knowledge graph as RDF")
+    p.add_argument("--format", "-f", choices=("ttl", "nt", "nq", "trig", "jsonld"), default="ttl")
+    p.add_argument("--output", "-o", metavar="FILE")
+    p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("stats", parents=[common], help="triples, graphs, entities per class, shapes and queries")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("span", parents=[common], help="print the evidence Turtle for a quote of a source text")
+    p.add_argument("text", help="the exact words, as they stand in the text")
+    p.add_argument("--document", metavar="FILE.txt", help="the source text (default: the shipped one)")
+    p.add_argument("--document-iri", default="https://w3id.org/kgraph/id/SourceText", metavar="IRI")
+    p.add_argument("--occurrence", type=int, default=1, metavar="N", help="use the N-th occurrence (default 1)")
+    p.set_defaults(func=cmd_span)
+
+    p = sub.add_parser("load", parents=[common], help="load the materialised graph into a store or a remote server")
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--store", metavar="DIR", help="create or refresh an embedded Oxigraph store in DIR")
+    target.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://localhost:7878/store")
+    p.add_argument("--graph", metavar="IRI", help="load everything into this one graph instead of kgraph's named graphs")
+    p.add_argument("--replace", action="store_true", help="replace the graph(s) (HTTP PUT) instead of adding (POST)")
+    p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+    p.set_defaults(func=cmd_load)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    netguard.install()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except KgraphError as e:
+        if args.debug:
+            raise
+        print(f"kgraph: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("kgraph: interrupted; nothing was changed", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as e:
+        if args.debug:
+            raise
+        print(f"kgraph: internal error: {type(e).__name__}: {e}\n  hint: rerun with --debug for a traceback and report it", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,143 @@
+"""The one object most users need: :class:`KnowledgeGraph`.
+
+>>> kg = KnowledgeGraph()                                    # doctest: +SKIP
+>>> [row["crisisLabel"].value for row in kg.query("hosted-talks").as_dicts()]  # doctest: +SKIP
+['Syrian crisis']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgraph.build import Build, ensure_built
+from kgraph.catalogue import CannedQuery, Catalogue
+from kgraph.errors import UsageError
+from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
+from kgraph.params import EntityResolver, bind_parameters
+from kgraph.resources import Resources, default_resources, default_workspace
+from kgraph.results import QueryResult
+from kgraph.store import ENGINES, OxigraphEngine, RdflibEngine, open_store
+
+EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
+                  "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
+
+_CLASS_COUNTS = f"""
+SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities) WHERE {{
+  GRAPH ?g {{ ?entity a ?class }}
+  FILTER (?g != <{GRAPH_INFERRED}>)
+  FILTER (STRSTARTS(STR(?class), "{KG}"))
+}} GROUP BY ?class ORDER BY DESC(?entities) ?class"""
+_SHAPE_COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{GRAPH_SHAPES}> {{ ?s a <{SH}NodeShape> }} }}"
+
+
+class KnowledgeGraph:
+    """The knowledge graph: shipped ontology and facts plus the workspace's added facts.
+
+    Args:
+        workspace: where added facts and the build cache live (default: ``$KGRAPH_HOME`` or
+            ``~/.local/share/kgraph``).
+        resources: the ontology, data and queries folders (default: those shipped with kgraph).
+    """
+
+    def __init__(self, workspace: Path | str | None = None, resources: Resources | None = None) -> None:
+        self.workspace = Path(workspace) if workspace is not None else default_workspace()
+        self.resources = resources or default_resources()
+        self._catalogue: Catalogue | None = None
+        self._engines: dict[str, object] = {}
+        self._build: Build | None = None
+
+    # -- the pipeline -------------------------------------------------------------------
+    def build(self, *, force: bool = False) -> Build:
+        """Parse, reason, validate and materialise (cached by a hash of every input)."""
+        build = ensure_built(self.resources, self.workspace, force=force)
+        if self._build is None or build.key != self._build.key:
+            self._engines.clear()
+        self._build = build
+        return build
+
+    def engine(self, name: str = "oxigraph"):
+        """A query engine over the current, conforming build: 'oxigraph' (default) or 'rdflib'."""
+        if name not in ENGINES:
+            raise UsageError(f"unknown engine {name!r}", hint="use one of " + ", ".join(ENGINES))
+        build = self.build()
+        build.require_conforming()
+        if name not in self._engines:
+            if name == "oxigraph":
+                self._engines[name] = OxigraphEngine(open_store(build.store_path))
+            else:
+                self._engines[name] = RdflibEngine.from_nquads(build.dataset_path)
+        return self._engines[name]
+
+    # -- queries ------------------------------------------------------------------------
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = Catalogue(self.resources.queries)
+        return self._catalogue
+
+    def list_queries(self) -> list[CannedQuery]:
+        return list(self.catalogue)
+
+    def query(self, name: str, params: dict[str, str] | None = None, *, engine: str = "oxigraph") -> QueryResult:
+        """Run a canned query by name; ``params`` are raw strings, converted and bound as RDF terms."""
+        canned = self.catalogue.get(name)
+        runner = self.engine(engine)
+        bindings = bind_parameters(canned, params or {}, EntityResolver(runner))
+        return runner.run(canned.text, bindings, source=str(canned.path))
+
+    def sparql(self, text: str, *, engine: str = "oxigraph", source: str = "query") -> QueryResult:
+        """Run an ad-hoc read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)."""
+        return self.engine(engine).run(text, source=source)
+
+    def resolve_entity(self, value: str, *, engine: str = "oxigraph") -> ox.NamedNode:
+        """The entity an IRI, prefixed name or label names (ParameterError if none or several)."""
+        return EntityResolver(self.engine(engine)).resolve(value)
+
+    # -- new facts ----------------------------------------------------------------------
+    def validate(self, paths: list[Path | str]):
+        """Validate new fact files in the context of the whole graph; returns a ValidationReport."""
+        from kgraph.workspace import check_files
+
+        return check_files(self.resources, self.workspace, [Path(p) for p in paths]).report
+
+    def add(self, paths: list[Path | str]):
+        """Add new fact files to the workspace if, and only if, they all conform."""
+        from kgraph.workspace import add_files
+
+        result = add_files(self.resources, self.workspace, [Path(p) for p in paths])
+        self._engines.clear()
+        self._build = result.build or self._build
+        return result
+
+    # -- exports and figures ------------------------------------------------------------
+    def export(self, fmt: str = "ttl", *, asserted_only: bool = False) -> bytes:
+        """The knowledge graph as RDF: ttl, nt and jsonld merge the graphs; nq and trig keep them.
+
+        The SHACL shapes are not exported (they are not facts); ``asserted_only`` leaves out
+        the inferred triples.
+        """
+        if fmt not in EXPORT_FORMATS:
+            raise UsageError(f"unknown export format {fmt!r}", hint="use one of " + ", ".join(EXPORT_FORMATS))
+        build = self.build()
+        build.require_conforming()
+        skip = {GRAPH_SHAPES} | ({GRAPH_INFERRED} if asserted_only else set())
+        rdf_format = EXPORT_FORMATS[fmt]
+        quads = [q for q in ox.parse(path=str(build.dataset_path), format=ox.RdfFormat.N_QUADS)
+                 if q.graph_name.value not in skip]
+        if rdf_format.supports_datasets:
+            return ox.serialize(quads, format=rdf_format, **({"prefixes": PREFIXES} if fmt == "trig" else {}))
+        triples = list({ox.Triple(q.subject, q.predicate, q.object): None
+                        for q in quads if q.graph_name.value != GRAPH_META})
+        return ox.serialize(triples, format=rdf_format, **({"prefixes": PREFIXES} if fmt == "ttl" else {}))
+
+    def stats(self) -> dict:
+        """Triples asserted and inferred, entities per class, shapes and queries."""
+        build = self.build()
+        runner = self.engine()
+        classes = {row[0].value: int(row[1].value) for row in runner.run(_CLASS_COUNTS).rows}
+        shapes = int(runner.run(_SHAPE_COUNT).rows[0][0].value)
+        return {"triples": build.manifest["triples"], "graphs": build.manifest["graphs"],
+                "entities_per_class": classes, "shapes": shapes, "queries": len(self.catalogue),
+                "conforms": build.conforms, "build": str(build.folder), "key": build.key}

@@ -1,0 +1,163 @@
+"""Stage 1 of the pipeline: read RDF files strictly, with errors that name file, line and column.
+
+Parsing uses pyoxigraph: it is strict, fast, refuses remote JSON-LD contexts and never expands
+XML entities from outside, so reading a file never reaches the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgraph.errors import InputError, ParseError
+from kgraph.namespaces import DCTERMS, KG, RDF
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+}
+
+_PARSER_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
+
+
+@dataclass
+class ParsedFile:
+    """The triples of one file, with the prefixes it declared."""
+
+    path: Path
+    triples: list[ox.Triple]
+    prefixes: dict[str, str] = field(default_factory=dict)
+    had_named_graphs: bool = False
+
+
+def rdf_format_for(path: Path) -> ox.RdfFormat:
+    """The RDF syntax of a file, from its extension."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"{path}: unknown RDF file type {path.suffix or '(no extension)'!r}",
+                         hint="use one of " + ", ".join(sorted(FORMATS)))
+    return fmt
+
+
+def parse_rdf_bytes(data: bytes, fmt: ox.RdfFormat, *, name: str = "<input>") -> ParsedFile:
+    """Parse RDF text; raise ParseError with line and column on bad syntax.
+
+    >>> parse_rdf_bytes(b'<http://e/a> <http://e/b> "c" .', ox.RdfFormat.N_TRIPLES).triples[0].object.value
+    'c'
+    """
+    parser = ox.parse(data, format=fmt)
+    try:
+        quads = list(parser)
+    except SyntaxError as e:
+        message = _PARSER_PREFIX.sub("", e.msg or str(e))
+        hint = None
+        if "LoadDocumentCallback" in message or "remote context" in message.lower():
+            message = "remote JSON-LD contexts are not fetched"
+            hint = "inline the @context in the file; kgraph never reaches the network while reading"
+        raise ParseError(message, path=name, line=e.lineno, column=e.offset, hint=hint) from None
+    except (ValueError, OSError) as e:
+        raise ParseError(str(e), path=name) from None
+    named = any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads)
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    prefixes = dict(parser.prefixes) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+    return ParsedFile(Path(name), triples, prefixes, named)
+
+
+def parse_rdf_file(path: Path) -> ParsedFile:
+    """Read and parse one RDF file, its syntax chosen by extension."""
+    path = Path(path)
+    fmt = rdf_format_for(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    parsed = parse_rdf_bytes(data, fmt, name=str(path))
+    parsed.path = path
+    return parsed
+
+
+_SUBJECT = re.compile(r"^\s*(<[^>\s]*>|[A-Za-z][\w.-]*:[\w.%-]*|:[\w.%-]*|_:[\w.-]+)")
+
+
+def subject_lines(path: Path, prefixes: dict[str, str]) -> dict[str, int]:
+    """Map subject IRIs to the line where a Turtle statement about them starts (first seen).
+
+    Used to point problem reports at lines; best effort, for Turtle only.
+    """
+    lines: dict[str, int] = {}
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return lines
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line[:1].isspace() or line.startswith(("@", "#")) or line[:6].upper() in ("PREFIX", "BASE  "):
+            continue
+        m = _SUBJECT.match(line)
+        if not m:
+            continue
+        token = m.group(1)
+        if token.startswith("<"):
+            iri = token[1:-1]
+        elif token.startswith("_:"):
+            continue
+        else:
+            prefix, _, local = token.partition(":")
+            if prefix not in prefixes:
+                continue
+            iri = prefixes[prefix] + local
+        lines.setdefault(iri, number)
+    return lines
+
+
+def source_text_triples(triples: list[ox.Triple], text_dirs: list[Path]) -> list[ox.Triple]:
+    """``kg:content`` triples attaching each source document's stored text.
+
+    Every kg:SourceDocument names its file (dcterms:identifier, a file name looked up in
+    ``text_dirs`` in order: the shipped data/ folder, then the workspace's sources/) and the
+    file's SHA-256; a missing file or a different digest is an InputError, since every
+    evidence offset was counted on those exact bytes.
+    """
+    rdf_type = ox.NamedNode(RDF + "type")
+    source_class = ox.NamedNode(KG + "SourceDocument")
+    identifier = ox.NamedNode(DCTERMS + "identifier")
+    sha = ox.NamedNode(KG + "sha256")
+    docs = {t.subject for t in triples if t.predicate == rdf_type and t.object == source_class}
+    out = []
+    for doc in sorted(docs, key=str):
+        names = [t.object.value for t in triples if t.subject == doc and t.predicate == identifier]
+        digests = [t.object.value for t in triples if t.subject == doc and t.predicate == sha]
+        if len(names) != 1 or len(digests) != 1:
+            continue  # the shapes report a document without exactly one identifier and digest
+        name = names[0]
+        found = [d / name for d in text_dirs if Path(name).name == name and (d / name).is_file()]
+        if not found:
+            raise InputError(f"source text {name!r} of <{doc.value}> not found in " + ", ".join(map(str, text_dirs)),
+                             hint="dcterms:identifier must be a bare file name of a text under data/ (or added with 'kgraph add TEXT.txt')")
+        path = found[0]
+        raw = path.read_bytes()
+        actual = hashlib.sha256(raw).hexdigest()
+        if actual != digests[0]:
+            raise InputError(f"{path}: SHA-256 is {actual}, but the facts say {digests[0]}",
+                             hint="the evidence offsets were counted on other bytes; restore the text or recount the spans")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
+        out.append(ox.Triple(doc, ox.NamedNode(KG + "content"), ox.Literal(text)))
+    return out

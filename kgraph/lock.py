@@ -1,0 +1,37 @@
+"""An exclusive lock on the workspace, so that builds and additions never interleave."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from kgraph.errors import WorkspaceError
+
+
+@contextmanager
+def workspace_lock(workspace: Path, *, timeout: float = 60.0, purpose: str = "change the workspace"):
+    """Hold ``WORKSPACE/.lock`` exclusively; wait up to ``timeout`` seconds, then refuse.
+
+    The lock is an advisory ``flock``: the kernel releases it when a holder dies, so a killed
+    run never leaves the workspace locked.
+    """
+    workspace.mkdir(parents=True, exist_ok=True)
+    path = workspace / ".lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WorkspaceError(f"{workspace}: another kgraph process is using the workspace; waited {timeout:g} s to {purpose}",
+                                         hint="try again when it has finished") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,128 @@
+"""Turning the strings a user types into RDF terms for a canned query's parameters.
+
+Values are never pasted into query text: each becomes a pyoxigraph term that the engine binds
+to the variable of the same name. An entity may be given as a full IRI, ``<IRI>``, a prefixed
+name (``id:AstanaProcess``) or a label ("Astana process"); an unknown or ambiguous one is a
+ParameterError listing candidates.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import pyoxigraph as ox
+
+from kgraph.catalogue import CannedQuery
+from kgraph.errors import ParameterError
+from kgraph.namespaces import expand, shorten
+
+_LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?entity ?label WHERE {
+  ?entity rdfs:label|skos:altLabel ?label .
+  FILTER (isIRI(?entity))
+}"""
+_EXISTS = "SELECT ?entity WHERE { { ?entity ?p ?o } UNION { ?s ?entity ?o } UNION { ?s ?p ?entity } } LIMIT 1"
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().replace("–", "-").split())
+
+
+class EntityResolver:
+    """Finds the entity a user means, using the labels in the knowledge graph."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self._labels: list[tuple[ox.NamedNode, str]] | None = None
+
+    def labels(self) -> list[tuple[ox.NamedNode, str]]:
+        if self._labels is None:
+            result = self.engine.run(_LABELS)
+            self._labels = [(row[0], row[1].value) for row in result.rows]
+        return self._labels
+
+    def _english_name(self, iri: ox.NamedNode) -> str:
+        names = sorted(label for e, label in self.labels() if e == iri)
+        return f"{names[0]} ({shorten(iri.value)})" if names else shorten(iri.value)
+
+    def candidates(self, text: str, n: int = 5) -> list[str]:
+        """The nearest labels to ``text``, as 'Label (id:X)'."""
+        by_label: dict[str, set] = {}
+        for entity, label in self.labels():
+            by_label.setdefault(_fold(label), set()).add(entity)
+        near = difflib.get_close_matches(_fold(text), list(by_label), n=n, cutoff=0.4)
+        seen, out = set(), []
+        for label in near:
+            for entity in sorted(by_label[label], key=str):
+                if entity not in seen:
+                    seen.add(entity)
+                    out.append(self._english_name(entity))
+        return out[:n]
+
+    def resolve(self, text: str, *, param: str = "entity") -> ox.NamedNode:
+        """The single entity ``text`` names, or ParameterError with candidates."""
+        value = text.strip()
+        iri = None
+        if value.startswith("<") and value.endswith(">"):
+            iri = value[1:-1]
+        elif re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value) or value.startswith("urn:"):
+            iri = value
+        elif expand(value) is not None:
+            iri = expand(value)
+        if iri is not None:
+            try:
+                node = ox.NamedNode(iri)
+            except ValueError as e:
+                raise ParameterError(f"parameter {param!r}: {value!r} is not a valid IRI ({e})") from None
+            if not self.engine.run(_EXISTS, {"entity": node}).rows:
+                raise ParameterError(f"parameter {param!r}: {value!r} is not in the knowledge graph",
+                                     candidates=self.candidates(iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]))
+            return node
+        matches = sorted({e for e, label in self.labels() if _fold(label) == _fold(value)}, key=str)
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise ParameterError(f"parameter {param!r}: {value!r} names {len(matches)} entities",
+                                 candidates=[self._english_name(m) for m in matches],
+                                 hint="give one of them as a prefixed name: " + ", ".join(shorten(m.value) for m in matches))
+        raise ParameterError(f"parameter {param!r}: no entity is labelled {value!r}", candidates=self.candidates(value))
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """``["k=v", ...]`` as a dict; a pair without '=' is a ParameterError.
+
+    >>> parse_assignments(["entity=Astana process", "x=a=b"])
+    {'entity': 'Astana process', 'x': 'a=b'}
+    """
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ParameterError(f"--param {pair!r} is not KEY=VALUE", hint="for example: --param entity=Kazakhstan")
+        out[key.strip()] = value
+    return out
+
+
+def bind_parameters(query: CannedQuery, values: dict[str, str], resolver: EntityResolver) -> dict[str, object]:
+    """Check and convert the raw values of a query's parameters to RDF terms (defaults filled in)."""
+    unknown = sorted(set(values) - {p.name for p in query.params})
+    if unknown:
+        known = ", ".join(p.name for p in query.params) or "none"
+        raise ParameterError(f"query {query.name!r} has no parameter {unknown[0]!r}", hint=f"its parameters: {known}")
+    bound: dict[str, object] = {}
+    for p in query.params:
+        raw = values.get(p.name, p.default)
+        if raw is None:
+            raise ParameterError(f"query {query.name!r} needs --param {p.name}=... ({p.type}: {p.meaning})")
+        if p.type == "entity":
+            bound[p.name] = resolver.resolve(raw, param=p.name)
+        elif p.type == "integer":
+            if not re.fullmatch(r"[+-]?\d+", raw.strip()):
+                raise ParameterError(f"parameter {p.name!r} expects an integer, got {raw!r}")
+            bound[p.name] = ox.Literal(str(int(raw)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        else:
+            bound[p.name] = ox.Literal(raw)
+    return bound

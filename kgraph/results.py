@@ -1,0 +1,171 @@
+"""Query results in one shape for every engine, and their serialisations.
+
+SELECT results serialise to the W3C SPARQL 1.1 formats (JSON, XML, CSV, TSV) and to a table
+for people; ASK results to the same formats; CONSTRUCT and DESCRIBE results to RDF syntaxes.
+Terms are pyoxigraph terms whichever engine produced them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from kgraph.errors import UsageError
+from kgraph.namespaces import PREFIXES, shorten
+from kgraph.terms import RDF_LANGSTRING, XSD_STRING
+
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                 "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML, "table": ox.RdfFormat.TURTLE}
+SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
+
+
+@dataclass
+class QueryResult:
+    """The answer to a query: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
+
+    kind: str  # "select", "ask" or "graph"
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list = field(default_factory=list)
+
+    def as_dicts(self) -> list[dict]:
+        """Rows as dictionaries of bound variables only.
+
+        >>> QueryResult("select", ["x"], [(ox.Literal("a"),), (None,)]).as_dicts()
+        [{'x': <Literal value=a datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>}, {}]
+        """
+        return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows]
+
+    def serialize(self, fmt: str = "table") -> str:
+        """The result in a named format: table, csv, tsv, json or xml; graphs also ttl, nt, jsonld."""
+        if self.kind == "graph":
+            if fmt not in GRAPH_FORMATS:
+                raise UsageError(f"format {fmt!r} does not fit a graph result", hint="use ttl, nt, jsonld or xml")
+            return serialize_triples(self.triples, GRAPH_FORMATS[fmt])
+        writer = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}.get(fmt)
+        if writer is None:
+            raise UsageError(f"format {fmt!r} does not fit a {self.kind.upper()} result",
+                             hint="use one of " + ", ".join(SELECT_FORMATS))
+        return writer(self)
+
+
+def serialize_triples(triples, fmt: ox.RdfFormat) -> str:
+    """Triples as RDF text, with kgraph's prefixes where the syntax has them."""
+    kwargs = {"prefixes": PREFIXES} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
+    return ox.serialize(triples, format=fmt, **kwargs).decode("utf-8")
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    out = {"type": "literal", "value": term.value}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
+        out["datatype"] = term.datatype.value
+    return out
+
+
+def to_json(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results JSON Format."""
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)})
+    bindings = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, indent=1)
+
+
+def _xml_term(term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    attrs = ""
+    if term.language:
+        attrs = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
+        attrs = f" datatype={quoteattr(term.datatype.value)}"
+    return f"<literal{attrs}>{escape(term.value)}</literal>"
+
+
+def to_xml(result: QueryResult) -> str:
+    """SPARQL Query Results XML Format."""
+    out = ['<?xml version="1.0"?>', f'<sparql xmlns="{SPARQL_RESULTS_NS}">', "  <head>"]
+    if result.kind == "ask":
+        out += ["  </head>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
+        return "\n".join(out) + "\n"
+    out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
+    out += ["  </head>", "  <results>"]
+    for row in result.rows:
+        out.append("    <result>")
+        out += [f"      <binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                for v, t in zip(result.variables, row, strict=True) if t is not None]
+        out.append("    </result>")
+    out += ["  </results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def _csv_value(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+def to_csv(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results CSV Format (values only, CRLF line ends)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    if result.kind == "ask":
+        w.writerow(["boolean"])
+        w.writerow(["true" if result.boolean else "false"])
+        return buf.getvalue()
+    w.writerow(result.variables)
+    for row in result.rows:
+        w.writerow([_csv_value(t) for t in row])
+    return buf.getvalue()
+
+
+def to_tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results TSV Format (terms in Turtle syntax)."""
+    if result.kind == "ask":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    for row in result.rows:
+        lines.append("\t".join("" if t is None else str(t) for t in row))
+    return "\n".join(lines) + "\n"
+
+
+def _readable(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    value = " ".join(term.value.split())
+    return f"{value}@{term.language}" if term.language and term.language != "en" else value
+
+
+def to_table(result: QueryResult, *, max_width: int = 48) -> str:
+    """A plain-text table for people: prefixed names, one line per row, long cells cut with '…'."""
+    if result.kind == "ask":
+        return ("yes" if result.boolean else "no") + "\n"
+    cells = [[_readable(t) for t in row] for row in result.rows]
+    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    widths = [max([len(v)] + [len(row[i]) for row in cells]) for i, v in enumerate(result.variables)]
+    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()  # noqa: E731
+    out = [line(result.variables), line(["-" * w for w in widths])]
+    out += [line(row) for row in cells]
+    out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,53 @@
+"""What a SPARQL text asks for, found before any engine sees it.
+
+kgraph runs read-only queries only, and never federated ones: pyoxigraph and rdflib both
+fetch ``SERVICE`` endpoints over HTTP, so a query naming one is refused here, before it runs.
+The scan skips comments, strings and IRIs, so a keyword inside them does not count.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kgraph.errors import QueryRefusedError
+
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+_TOKENS = re.compile(
+    r'''(?P<skip>\#[^\n]*                                   # comment
+        |"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'   # long strings
+        |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'            # strings
+        |<[^<>"{}|^`\\\x00-\x20]*>                          # IRIs
+        |[?$][A-Za-z_0-9]+                                  # variables
+        |(?:[A-Za-z][\w.-]*)?:[\w.%-]*                      # prefixed names
+        |@[A-Za-z][A-Za-z0-9-]*)                            # language tags
+      |(?P<word>[A-Za-z_][A-Za-z_0-9]*)''', re.VERBOSE)
+
+
+def keywords(text: str) -> list[str]:
+    """The bare words of a SPARQL text, upper-cased, outside comments, strings and IRIs.
+
+    >>> keywords('SELECT * WHERE { ?service ex:drop <http://x/SERVICE> "DROP"@en } # LOAD')
+    ['SELECT', 'WHERE']
+    """
+    return [m.group("word").upper() for m in _TOKENS.finditer(text) if m.group("word")]
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; raise QueryRefusedError for updates and SERVICE.
+
+    >>> query_form("PREFIX ex: <http://e/> ask { ?s ?p ?o }")
+    'ASK'
+    """
+    words = keywords(text)
+    if "SERVICE" in words:
+        raise QueryRefusedError("federated queries (SERVICE) are refused: kgraph does not reach the network on a query's behalf",
+                                hint="load the remote data into the knowledge graph, or query that endpoint directly")
+    for word in words:
+        if word in QUERY_FORMS:
+            return word
+        if word in UPDATE_WORDS:
+            raise QueryRefusedError(f"SPARQL Update ({word}) is refused: kgraph queries are read-only",
+                                    hint="add facts with 'kgraph add FILE.ttl', which validates them first")
+    raise QueryRefusedError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")

@@ -1,0 +1,111 @@
+"""Query engines over the materialised dataset: Oxigraph (default) and rdflib (for cross-checks).
+
+Both see the default graph as the union of all named graphs, run read-only queries only,
+bind parameters as RDF terms (never by editing the query text) and return a QueryResult of
+pyoxigraph terms, so that every canned query can be compared row for row across engines.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgraph.errors import ParseError, WorkspaceError
+from kgraph.results import QueryResult
+from kgraph.sparql import query_form
+
+ENGINES = ("oxigraph", "rdflib")
+
+
+def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
+    """Open an on-disk Oxigraph store; a damaged or busy one is a WorkspaceError."""
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except OSError as e:
+        raise WorkspaceError(f"{path}: cannot open the embedded store: {e}",
+                             hint="run 'kgraph build --force' to rebuild it") from None
+
+
+class OxigraphEngine:
+    """SPARQL on an Oxigraph store."""
+
+    name = "oxigraph"
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def run(self, text: str, bindings: dict | None = None, *, source: str = "query") -> QueryResult:
+        """Run a read-only query; ``bindings`` maps variable names to pyoxigraph terms."""
+        form = query_form(text)
+        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            answer = self.store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None)
+        except SyntaxError as e:
+            raise _query_syntax_error(e, source) from None
+        except RuntimeError as e:
+            raise ParseError(str(e), path=source) from None
+        if form == "ASK":
+            return QueryResult("ask", boolean=bool(answer))
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return QueryResult("graph", triples=list(answer))
+        variables = [v.value for v in answer.variables]
+        rows = [tuple(solution[i] for i in range(len(variables))) for solution in answer]
+        return QueryResult("select", variables, rows)
+
+
+_OX_POSITION = re.compile(r"^error at (\d+):(\d+): ")
+
+
+def _query_syntax_error(e: SyntaxError, source: str) -> ParseError:
+    message = e.msg or str(e)
+    m = _OX_POSITION.match(message)
+    line, column = (int(m.group(1)), int(m.group(2))) if m else (e.lineno, e.offset)
+    return ParseError(_OX_POSITION.sub("", message), path=source, line=line, column=column,
+                      hint="check the SPARQL 1.1 syntax at that point")
+
+
+class RdflibEngine:
+    """SPARQL on an in-memory rdflib Dataset: slower, used to cross-check Oxigraph."""
+
+    name = "rdflib"
+
+    def __init__(self, dataset) -> None:
+        self.dataset = dataset
+
+    @classmethod
+    def from_nquads(cls, path: Path) -> RdflibEngine:
+        from rdflib import Dataset
+
+        _close_rdflib_network_paths()
+        ds = Dataset(default_union=True)
+        ds.parse(str(path), format="nquads")
+        return cls(ds)
+
+    def run(self, text: str, bindings: dict | None = None, *, source: str = "query") -> QueryResult:
+        from pyparsing import ParseException
+
+        from kgraph.terms import from_rdflib, to_rdflib
+
+        form = query_form(text)
+        init = {k: to_rdflib(v) for k, v in (bindings or {}).items()}
+        try:
+            answer = self.dataset.query(text, initBindings=init)
+        except ParseException as e:
+            raise ParseError(e.msg, path=source, line=e.lineno, column=e.col) from None
+        if form == "ASK":
+            return QueryResult("ask", boolean=bool(answer.askAnswer))
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return QueryResult("graph", triples=[ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o))
+                                                 for s, p, o in answer.graph])
+        variables = [str(v) for v in answer.vars]
+        rows = [tuple(from_rdflib(row[v]) if row[v] is not None else None for v in answer.vars) for row in answer]
+        return QueryResult("select", variables, rows)
+
+
+def _close_rdflib_network_paths() -> None:
+    """Stop rdflib's SPARQL engine from fetching FROM / FROM NAMED graphs over HTTP."""
+    import rdflib.plugins.sparql as rdflib_sparql
+
+    rdflib_sparql.SPARQL_LOAD_GRAPHS = False
