@@ -1,0 +1,80 @@
+"""Shared fixtures: one build of the knowledge graph per session, and cheap copies of it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kgraph.graph import KnowledgeGraph
+from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, shorten
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "data" / "peacekeeping-activities-of-kazakhstan.txt"
+
+
+def compact(term) -> str:
+    """A term as golden files write it: prefixed name, bare literal value, '' when unbound."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_home(tmp_path_factory):
+    """Keep every test away from the user's real workspace."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("KGRAPH_HOME", str(tmp_path_factory.mktemp("home")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def session_workspace(tmp_path_factory) -> Path:
+    ws = tmp_path_factory.mktemp("workspace")
+    KnowledgeGraph(workspace=ws).build()
+    return ws
+
+
+@pytest.fixture(scope="session")
+def kg(session_workspace) -> KnowledgeGraph:
+    return KnowledgeGraph(workspace=session_workspace)
+
+
+@pytest.fixture
+def fresh_kg(session_workspace, tmp_path) -> KnowledgeGraph:
+    """A workspace of its own, starting from a copy of the session's build (no rebuild needed)."""
+    ws = tmp_path / "workspace"
+    shutil.copytree(session_workspace / "cache", ws / "cache")
+    return KnowledgeGraph(workspace=ws)
+
+
+@pytest.fixture(scope="session")
+def source_text() -> str:
+    return SOURCE.read_text(encoding="utf-8")
+
+
+def _graph(kg: KnowledgeGraph, *, inferred: bool):
+    from kgraph.terms import triples_to_rdflib
+
+    skip = {GRAPH_SHAPES, GRAPH_META} | (set() if inferred else {GRAPH_INFERRED})
+    quads = ox.parse(path=str(kg.build().dataset_path), format=ox.RdfFormat.N_QUADS)
+    return triples_to_rdflib(q for q in quads if q.graph_name.value not in skip)
+
+
+@pytest.fixture(scope="session")
+def closure(kg):
+    """The OWL RL closure (asserted + inferred, with source texts) as an rdflib Graph."""
+    return _graph(kg, inferred=True)
+
+
+@pytest.fixture(scope="session")
+def asserted(kg):
+    """The asserted triples only (ontology, facts, background, texts) as an rdflib Graph."""
+    return _graph(kg, inferred=False)

@@ -1,0 +1,196 @@
+"""The canned queries: golden answers (read from the source), both engines, headers, parameters."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from conftest import ROOT, compact
+from kgraph.catalogue import Catalogue
+from kgraph.errors import ParameterError, UnknownQueryError
+from kgraph.namespaces import ID
+from kgraph.params import EntityResolver
+from kgraph.store import OxigraphEngine
+
+GOLDEN = ROOT / "tests" / "golden"
+CASES = {k: v for k, v in json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}
+GOLDEN_FILES = sorted(GOLDEN.glob("*.csv"))
+CATALOGUE = Catalogue(ROOT / "queries")
+REQUIRED = ["hosted-talks", "platforms", "peacekeeping", "disarmament", "mediation", "astana-outcomes", "memberships",
+            "supporters", "treaty-violations", "timeline", "evidence", "describe"]
+
+
+def read_golden(path: Path) -> tuple[list[str], Counter]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    return rows[0], Counter(tuple(r) for r in rows[1:])
+
+
+def project(result, columns: list[str], keep=lambda row: True) -> Counter:
+    index = {v: i for i, v in enumerate(result.variables)}
+    missing = [c for c in columns if c not in index]
+    assert not missing, f"query lacks columns {missing}"
+    return Counter(tuple(compact(row[index[c]]) for c in columns) for row in result.rows if keep(row))
+
+
+def run_case(kg, path: Path, engine: str):
+    case = path.stem
+    name = case.split("--")[0]
+    return name, kg.query(name, CASES.get(case, {}), engine=engine)
+
+
+def keep_for(name: str, result):
+    if name == "describe":  # asserted rows only; inferred ones are checked in test_reasoning
+        g = result.variables.index("graph")
+        return lambda row: row[g].value.startswith("https://w3id.org/kgraph/graph/data/")
+    return lambda row: True
+
+
+def test_every_required_query_exists_and_has_a_golden_answer():
+    names = set(CATALOGUE.names())
+    assert set(REQUIRED) <= names
+    golden_names = {p.stem.split("--")[0] for p in GOLDEN_FILES}
+    assert names <= golden_names, f"queries without a golden answer: {sorted(names - golden_names)}"
+    assert sum(1 for q in CATALOGUE if q.params) >= 3
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
+def test_golden_answer(kg, path, engine):
+    columns, expected = read_golden(path)
+    name, result = run_case(kg, path, engine)
+    assert project(result, columns, keep_for(name, result)) == expected
+
+
+@pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
+def test_engines_agree_on_every_column(kg, path):
+    """Differential test: Oxigraph and rdflib give the same rows, every column, any order."""
+    _, ox_result = run_case(kg, path, "oxigraph")
+    _, rdflib_result = run_case(kg, path, "rdflib")
+    assert ox_result.variables == rdflib_result.variables
+    assert Counter(ox_result.rows) == Counter(rdflib_result.rows)
+
+
+def test_hosted_talks_leaves_out_offered_and_possible_platforms(kg):
+    crises = {compact(r["crisis"]) for r in kg.query("hosted-talks").as_dicts()}
+    assert crises == {"id:SyrianCrisis"}
+    platforms = {compact(r["platform"]): compact(r["status"]) for r in kg.query("platforms").as_dicts()}
+    assert platforms["id:NorthKoreaNegotiationPlatform"] == "kg:Offered"
+
+
+def test_every_row_carries_its_quote(kg, source_text):
+    for q in CATALOGUE:
+        if "quote" not in q.columns or q.params and any(p.required for p in q.params):
+            continue
+        result = kg.query(q.name)
+        for row in result.as_dicts():
+            assert row.get("quote") is not None, (q.name, row)
+            assert row["quote"].value in source_text, (q.name, row["quote"].value)
+
+
+def test_evidence_offsets_point_at_the_quote(kg, source_text):
+    result = kg.query("evidence", {"entity": "Syria"})
+    assert result.rows
+    for row in result.as_dicts():
+        start, end = int(row["start"].value), int(row["end"].value)
+        assert source_text[start:end] == row["quote"].value
+
+
+def test_timeline_is_in_chronological_order(kg):
+    whens = [r["when"].value for r in kg.query("timeline").as_dicts()]
+    assert whens == sorted(whens)
+
+
+# -- headers ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("query", list(CATALOGUE), ids=lambda q: q.name)
+def test_header_documents_the_query(query):
+    text = query.path.read_text(encoding="utf-8")
+    assert query.title and query.description and query.tags
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", query.name), "file names are kebab-case"
+    assert not re.search(r"^prefix ", text, re.M | re.I) or not re.search(r"^(?!PREFIX)prefix ", text, re.M | re.I)
+    for line in text.splitlines():
+        if line.lower().startswith("prefix"):
+            assert line.startswith("PREFIX "), f"uppercase PREFIX: {line}"
+    projection = re.search(r"SELECT(.*?)WHERE", text, re.S).group(1)
+    projected = re.findall(r"\?(\w+)(?:\s*\)|\s|$)", projection)
+    projected = [v for v in projected if not re.search(rf"\(\S*\?{v}\b", projection) or f"AS ?{v}" in projection]
+    assert list(query.columns) == projected, "the #+ columns: line lists the projection, in order"
+
+
+@pytest.mark.parametrize("query", list(CATALOGUE), ids=lambda q: q.name)
+def test_every_iri_column_has_a_label_column(kg, query):
+    params = CASES.get(f"{query.name}--{next((c.split('--')[1] for c in CASES if c.startswith(query.name + '--')), '')}", {})
+    if any(p.required for p in query.params) and not params:
+        pytest.skip("needs parameters")
+    result = kg.query(query.name, params)
+    iri_columns = {v for row in result.as_dicts() for v, t in row.items() if isinstance(t, ox.NamedNode)}
+    for column in iri_columns:
+        assert f"{column}Label" in result.variables, f"{query.name}: IRI column {column} has no {column}Label"
+
+
+# -- parameters ------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["Kazakhstan", "kazakhstan", "id:Kazakhstan", "https://w3id.org/kgraph/id/Kazakhstan",
+                                   "<https://w3id.org/kgraph/id/Kazakhstan>", "Қазақстан", "the republic"])
+def test_entity_parameter_accepts_iri_prefixed_name_and_label(kg, value):
+    rows = kg.query("hosted-talks", {"host": value}).as_dicts()
+    assert [compact(r["crisis"]) for r in rows] == ["id:SyrianCrisis"]
+
+
+def test_ambiguous_label_lists_the_candidates():
+    store = ox.Store()
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    for local in ("GeorgiaCountry", "GeorgiaState"):
+        store.add(ox.Quad(ox.NamedNode(ID + local), label, ox.Literal("Georgia", language="en")))
+    resolver = EntityResolver(OxigraphEngine(store))
+    with pytest.raises(ParameterError) as err:
+        resolver.resolve("georgia")
+    assert "names 2 entities" in str(err.value)
+    assert err.value.candidates == ["Georgia (id:GeorgiaCountry)", "Georgia (id:GeorgiaState)"]
+    assert resolver.resolve("id:GeorgiaState") == ox.NamedNode(ID + "GeorgiaState")
+
+
+def test_unknown_entity_gets_nearest_candidates(kg):
+    with pytest.raises(ParameterError) as err:
+        kg.query("evidence", {"entity": "Kazakstan"})
+    assert "Kazakhstan (id:Kazakhstan)" in err.value.candidates
+
+
+def test_unknown_iri_is_refused(kg):
+    with pytest.raises(ParameterError, match="not in the knowledge graph"):
+        kg.query("describe", {"entity": "id:Atlantis"})
+
+
+def test_missing_and_unknown_parameters(kg):
+    with pytest.raises(ParameterError, match="needs --param entity"):
+        kg.query("evidence")
+    with pytest.raises(ParameterError, match="has no parameter 'colour'"):
+        kg.query("timeline", {"colour": "red"})
+
+
+INJECTIONS = ['x" } ; DROP ALL ; #', "') } UNION { ?s ?p ?o } #", "\\u0022 } LIMIT 1", "?entity", "<>"]
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_string_parameter_is_a_value_not_query_text(kg, value):
+    before = kg.stats()["triples"]
+    result = kg.query("search", {"text": value})
+    assert result.rows == []
+    assert kg.stats()["triples"] == before
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_entity_parameter_injection_matches_nothing(kg, value):
+    with pytest.raises(ParameterError):
+        kg.query("evidence", {"entity": value})
+
+
+def test_unknown_query_suggests_nearest_names(kg):
+    with pytest.raises(UnknownQueryError) as err:
+        kg.query("hosted-talk")
+    assert err.value.suggestions[0] == "hosted-talks"
