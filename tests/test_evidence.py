@@ -1,0 +1,118 @@
+"""Evidence: the stored source text, and every span's quote against its offsets."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from rdflib import Literal, URIRef
+
+from conftest import ROOT, SOURCE
+from kgraph.namespaces import DCTERMS, ID, KG, OA, RDF
+
+SHARED_SOURCE = ROOT.parent / "shared" / "sources" / SOURCE.name
+FACT_CLASSES = ["Agent", "Office", "Place", "Event", "Initiative", "Treaty", "Endorsement", "Statement", "Proposition", "Derivation"]
+
+
+def test_source_text_is_stored_byte_for_byte():
+    if not SHARED_SOURCE.exists():
+        pytest.skip("the shared source folder is not beside this checkout")
+    assert SOURCE.read_bytes() == SHARED_SOURCE.read_bytes()
+
+
+def test_document_records_the_digest_of_its_text(asserted):
+    digest = asserted.value(URIRef(ID + "SourceText"), URIRef(KG + "sha256"))
+    assert str(digest) == hashlib.sha256(SOURCE.read_bytes()).hexdigest()
+
+
+def test_document_is_dated_early_2018_with_how_it_was_inferred(asserted):
+    doc = URIRef(ID + "SourceText")
+    assert asserted.value(doc, URIRef(DCTERMS + "date")) == Literal("2018", datatype=URIRef("http://www.w3.org/2001/XMLSchema#gYear"))
+    assert str(asserted.value(doc, URIRef(KG + "dateDescription"))) == "early 2018"
+    derivation = asserted.value(doc, URIRef(KG + "derivation"))
+    assert "second year" in str(asserted.value(derivation, URIRef(KG + "derivedFromPhrase")))
+    assert asserted.value(doc, URIRef(DCTERMS + "title")) == Literal("Peacekeeping activities of Kazakhstan", lang="en")
+
+
+def spans(graph):
+    for span in graph.subjects(URIRef(RDF + "type"), URIRef(OA + "SpecificResource")):
+        found = {}
+        for selector in graph.objects(span, URIRef(OA + "hasSelector")):
+            for key in ("exact", "start", "end"):
+                value = graph.value(selector, URIRef(OA + key))
+                if value is not None:  # not `or`: Literal(0) is falsy
+                    found[key] = value
+        yield span, found.get("exact"), found.get("start"), found.get("end")
+
+
+def test_every_exact_equals_the_text_between_its_offsets(asserted, source_text):
+    checked = 0
+    for span, exact, start, end in spans(asserted):
+        assert exact is not None and start is not None and end is not None, span
+        assert source_text[int(start):int(end)] == str(exact), span
+        checked += 1
+    assert checked >= 60
+
+
+def test_span_iris_name_their_offsets(asserted):
+    for span, _exact, start, end in spans(asserted):
+        assert str(span) == f"{ID}span-{int(start)}-{int(end)}"
+
+
+def test_every_fact_bearing_node_cites_evidence(closure):
+    evidence = URIRef(KG + "evidence")
+    for cls in FACT_CLASSES:
+        for node in set(closure.subjects(URIRef(RDF + "type"), URIRef(KG + cls))):
+            assert closure.value(node, evidence) is not None, f"{node} ({cls}) has no kg:evidence"
+
+
+def test_every_paragraph_of_the_source_is_cited(asserted, source_text):
+    covered = [(int(s), int(e)) for _span, _x, s, e in spans(asserted)]
+    paragraphs = [p for p in source_text.split("\n") if p.strip()]
+    offset = 0
+    for paragraph in paragraphs:
+        start = source_text.index(paragraph, offset)
+        end = start + len(paragraph)
+        offset = end
+        assert any(start <= s < end for s, _ in covered), f"no fact cites the paragraph at {start}: {paragraph[:50]!r}"
+
+
+def test_quotes_are_modelled_as_speakers_claims_not_the_documents(closure):
+    claimed = set(closure.subjects(URIRef(KG + "claimedIn"), None))
+    speaker_claims = set(closure.subjects(URIRef(RDF + "type"), URIRef(KG + "SpeakerClaim")))
+    assert claimed and claimed == speaker_claims
+    # What only the third quotation says stays the speaker's claim
+    assert URIRef(ID + "NorthKoreaTreatyDisregard") in claimed
+    assert URIRef(ID + "SecurityCouncilMeasuresAgainstNorthKorea") in claimed
+    # What the document narrates does not
+    for node in ("AstanaProcess", "NuclearWeaponsRenunciation", "TajikistanBorderProtection"):
+        assert URIRef(ID + node) not in claimed
+
+
+def test_background_facts_are_reified_with_an_outside_reference(kg):
+    from kgraph.loading import parse_rdf_file
+
+    background = parse_rdf_file(ROOT / "data" / "background.ttl").triples
+    records = {t.subject for t in background if t.object.value == KG + "BackgroundStatement"}
+    reified = set()
+    for r in records:
+        spo = {t.predicate.value: t.object for t in background if t.subject == r}
+        assert spo.get(DCTERMS + "source") is not None, r
+        reified.add((spo[RDF + "subject"], spo[RDF + "predicate"], spo[RDF + "object"]))
+    plain = {(t.subject, t.predicate, t.object) for t in background if t.subject not in records}
+    assert plain and plain <= reified, "every background triple has its own reference"
+
+
+def test_wikidata_identifiers_named_in_the_issue(asserted):
+    expected = {"Kazakhstan": "Q232", "Tajikistan": "Q863", "TajikistaniCivilWar": "Q1122110", "Iraq": "Q796", "Astana": "Q1520",
+                "Syria": "Q858", "NorthKorea": "Q423", "SouthKorea": "Q884", "Russia": "Q159", "Turkey": "Q43",
+                "UnitedNations": "Q1065", "UNSecurityCouncil": "Q37470"}
+    for local, q in expected.items():
+        assert asserted.value(URIRef(ID + local), URIRef("http://www.w3.org/2004/02/skos/core#exactMatch")) == \
+            URIRef("http://www.wikidata.org/entity/" + q), local
+
+
+def test_main_entities_have_kazakh_and_russian_labels(asserted):
+    for local in ("Kazakhstan", "Astana", "NursultanNazarbayev", "AstanaProcess", "SyrianCrisis", "UnitedNations", "UNSecurityCouncil"):
+        languages = {o.language for o in asserted.objects(URIRef(ID + local), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))}
+        assert {"en", "kk", "ru"} <= languages, local

@@ -1,0 +1,54 @@
+"""Every shipped Turtle file parses with two parsers; malformed input gets file, line and column."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+
+from conftest import ROOT
+from kgraph.errors import InputError, ParseError
+from kgraph.loading import parse_rdf_bytes, parse_rdf_file
+from kgraph.terms import triples_to_rdflib
+
+TURTLE = sorted(ROOT.glob("ontology/*.ttl")) + sorted(ROOT.glob("data/*.ttl"))
+
+
+@pytest.mark.parametrize("path", TURTLE, ids=lambda p: p.name)
+def test_both_parsers_read_the_same_graph(path):
+    strict = triples_to_rdflib(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    lenient = rdflib.Graph().parse(path, format="turtle")
+    assert len(strict) == len(lenient) > 0
+    assert isomorphic(strict, lenient)
+
+
+def test_malformed_turtle_names_file_line_and_column(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "unterminated .\n', encoding="utf-8")
+    with pytest.raises(ParseError) as err:
+        parse_rdf_file(bad)
+    assert err.value.path == str(bad) and err.value.line == 3 and err.value.column == 11
+    assert str(err.value).startswith(f"{bad}:3:11: ")
+    assert err.value.exit_code == 2
+
+
+def test_unknown_prefix_is_reported_where_it_is(tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix ex: <http://e/> .\n\nex:a nope:b ex:c .\n", encoding="utf-8")
+    with pytest.raises(ParseError) as err:
+        parse_rdf_file(bad)
+    assert err.value.line == 3 and "nope" in str(err.value)
+
+
+def test_missing_file_and_unknown_extension(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        parse_rdf_file(tmp_path / "none.ttl")
+    (tmp_path / "facts.docx").write_bytes(b"x")
+    with pytest.raises(InputError, match="unknown RDF file type"):
+        parse_rdf_file(tmp_path / "facts.docx")
+
+
+def test_relative_iris_without_base_are_refused():
+    with pytest.raises(ParseError):
+        parse_rdf_bytes(b"<a> <b> <c> .", ox.RdfFormat.TURTLE)
