@@ -1,3 +1,6 @@
+"""``python -m kgraph``: the same as the ``kgraph`` command."""
+
 from kgraph.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -223,7 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kgraph", description="Query, build, validate and extend the kgraph knowledge graph.")
     parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--workspace", metavar="DIR", help="where added facts and the build cache live (default: $KGRAPH_HOME or ~/.local/share/kgraph)")
+    common.add_argument("--workspace", metavar="DIR",
+                        help="where added facts and the build cache live (default: $KGRAPH_HOME or ~/.local/share/kgraph)")
     common.add_argument("--debug", action="store_true", help="show a traceback on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 

@@ -113,7 +113,7 @@ class KnowledgeGraph:
 
     # -- exports and figures ------------------------------------------------------------
     def export(self, fmt: str = "ttl", *, asserted_only: bool = False) -> bytes:
-        """The knowledge graph as RDF: ttl, nt and jsonld merge the graphs; nq and trig keep them.
+        """The knowledge graph as RDF: ttl and nt merge the named graphs; nq, trig and jsonld keep them.
 
         The SHACL shapes are not exported (they are not facts); ``asserted_only`` leaves out
         the inferred triples.

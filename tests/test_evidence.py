@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from conftest import ROOT, SOURCE
 from rdflib import Literal, URIRef
 
-from conftest import ROOT, SOURCE
 from kgraph.namespaces import DCTERMS, ID, KG, OA, RDF
 
 SHARED_SOURCE = ROOT.parent / "shared" / "sources" / SOURCE.name

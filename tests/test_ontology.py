@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
-from conftest import ROOT
 from kgraph.namespaces import KG
 from kgraph.terms import triples_to_rdflib
 

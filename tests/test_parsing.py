@@ -5,9 +5,9 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 import rdflib
+from conftest import ROOT
 from rdflib.compare import isomorphic
 
-from conftest import ROOT
 from kgraph.errors import InputError, ParseError
 from kgraph.loading import parse_rdf_bytes, parse_rdf_file
 from kgraph.terms import triples_to_rdflib

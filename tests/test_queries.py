@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import ROOT, compact
+
 from kgraph.catalogue import Catalogue
 from kgraph.errors import ParameterError, UnknownQueryError
 from kgraph.namespaces import ID
@@ -86,7 +86,7 @@ def test_hosted_talks_leaves_out_offered_and_possible_platforms(kg):
 
 def test_every_row_carries_its_quote(kg, source_text):
     for q in CATALOGUE:
-        if "quote" not in q.columns or q.params and any(p.required for p in q.params):
+        if "quote" not in q.columns or (q.params and any(p.required for p in q.params)):
             continue
         result = kg.query(q.name)
         for row in result.as_dicts():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from conftest import compact
 from rdflib import OWL, RDF, URIRef
 
-from conftest import compact
 from kgraph.errors import InconsistencyError
 from kgraph.namespaces import GRAPH_INFERRED, ID, KG
 from kgraph.reasoning import infer_owlrl_closure

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from conftest import ROOT
 from rdflib import Graph, URIRef
 
-from conftest import ROOT
 from kgraph.namespaces import KG, RDF, RDFS, SH, SHAPES
 from kgraph.terms import triples_to_rdflib
 from kgraph.validation import validate_graph
@@ -123,7 +123,7 @@ CASES = [
     ("state-without-translations", "TranslationShape", "QualifiedMinCountConstraintComponent", "rdfs:label", "Warning",
      f'id:T a kg:State ; rdfs:label "T"@en , "Т"@ru ; {EV} .'),
     ("document-bad-digest", "SourceDocumentShape", "PatternConstraintComponent", "kg:sha256", "Violation",
-     f'''id:T a kg:SourceDocument ; rdfs:label "T"@en ; dcterms:title "T" ; dcterms:date "2018"^^xsd:gYear ;
+     '''id:T a kg:SourceDocument ; rdfs:label "T"@en ; dcterms:title "T" ; dcterms:date "2018"^^xsd:gYear ;
         dcterms:identifier "t.txt" ; kg:sha256 "not-a-digest" .'''),
     ("derivation-phrase-not-in-evidence", "DerivationShape", "SPARQLConstraintComponent", None, "Violation",
      f'''id:T a kg:Derivation ; rdfs:label "T"@en ; kg:derivedProperty kg:startDate ; kg:derivedValue "2017"^^xsd:gYear ;
@@ -181,7 +181,7 @@ def test_shipped_data_has_no_warnings_either(kg):
 
 
 def test_every_constraint_has_a_plain_english_message(shapes):
-    sh = lambda x: URIRef(SH + x)  # noqa: E731
+    sh = lambda x: URIRef(SH + x)
     constraints = list(shapes.objects(None, sh("property"))) + list(shapes.objects(None, sh("sparql")))
     assert constraints
     for c in constraints:

@@ -1,0 +1,253 @@
+"""The command line, in-process and through the installed console script."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+
+import pyoxigraph as ox
+import pytest
+from conftest import ROOT
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kgraph.cli import main
+
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture
+def ws(fresh_kg):
+    return str(fresh_kg.workspace)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+# -- queries ----------------------------------------------------------------------------------
+def test_queries_lists_every_canned_query(capsys, ws, kg):
+    code, out, _ = run(capsys, "queries", "--workspace", ws)
+    assert code == 0
+    for q in kg.list_queries():
+        assert q.name in out and q.title in out
+    assert "params: host=entity[id:Kazakhstan]" in out
+    code, out, _ = run(capsys, "queries", "--format", "json", "--workspace", ws)
+    assert {q["name"] for q in json.loads(out)} == set(kg.catalogue.names())
+
+
+def test_query_prints_a_readable_table(capsys, ws):
+    code, out, _ = run(capsys, "query", "hosted-talks", "--workspace", ws)
+    assert code == 0
+    assert "id:SyrianCrisis" in out and "Syrian crisis" in out and "(1 row)" in out
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv", "csv"])
+def test_query_formats_follow_the_w3c_result_formats(capsys, ws, kg, fmt):
+    code, out, _ = run(capsys, "query", "platforms", "--format", fmt, "--workspace", ws)
+    assert code == 0
+    expected = kg.query("platforms")
+    if fmt == "csv":  # CSV keeps values only, and pyoxigraph rightly refuses to parse it back into terms
+        import csv
+        import io
+
+        rows = list(csv.reader(io.StringIO(out, newline="")))
+        assert out.endswith("\r\n") and rows[0] == expected.variables
+        assert Counter(map(tuple, rows[1:])) == Counter(tuple("" if t is None else t.value for t in r) for r in expected.rows)
+        return
+    parsed = ox.parse_query_results(out.encode(), format=getattr(ox.QueryResultsFormat, fmt.upper()))
+    assert [v.value for v in parsed.variables] == expected.variables
+    rows = [tuple(s[v] for v in parsed.variables) for s in parsed]
+    assert Counter(rows) == Counter(expected.rows)
+
+
+def test_query_with_parameters(capsys, ws):
+    code, out, _ = run(capsys, "query", "evidence", "--param", "entity=Iraq", "--format", "json", "--workspace", ws)
+    assert code == 0
+    quotes = {b["quote"]["value"] for b in json.loads(out)["results"]["bindings"]}
+    assert quotes == {"Iraq", "conducted mine clearing in Iraq"}
+
+
+def test_query_output_file(capsys, ws, tmp_path):
+    target = tmp_path / "out.csv"
+    code, out, _ = run(capsys, "query", "timeline", "-f", "csv", "-o", str(target), "--workspace", ws)
+    assert code == 0 and out == ""
+    assert target.read_text(encoding="utf-8").startswith("when,point,event")
+
+
+@pytest.mark.parametrize(("argv", "code", "message"), [
+    (["query", "hosted-talk"], 2, "did you mean: hosted-talks"),
+    (["query", "evidence"], 2, "needs --param entity"),
+    (["query", "evidence", "--param", "entity"], 2, "is not KEY=VALUE"),
+    (["query", "evidence", "--param", "entity=Kazakstan"], 2, "Kazakhstan (id:Kazakhstan)"),
+    (["query", "timeline", "--param", "year=2017"], 2, "has no parameter 'year'"),
+    (["query", "describe", "--param", "entity=id:Nowhere"], 2, "not in the knowledge graph"),
+    (["sparql", "DELETE WHERE { ?s ?p ?o }"], 2, "SPARQL Update (DELETE) is refused"),
+    (["sparql", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"], 2, "SERVICE"),
+    (["sparql", "SELECT ?s WHERE { ?s ?p }"], 2, "query:1:"),
+    (["sparql"], 2, "give a query text or --file"),
+    (["sparql", "--file", "/nonexistent/q.rq"], 2, "cannot read query"),
+    (["sparql", "SELECT * WHERE { ?s ?p ?o }", "--format", "ttl"], 2, "does not fit a SELECT result"),
+    (["span", "words that are not in the text"], 2, "does not occur in the text"),
+    (["validate", "/nonexistent/facts.ttl"], 2, "no such file"),
+    (["add", "/nonexistent/facts.ttl"], 2, "no such file"),
+])
+def test_errors_get_a_clear_message_and_the_documented_exit_code(capsys, ws, argv, code, message):
+    got, _out, err = run(capsys, *argv, "--workspace", ws)
+    assert got == code
+    assert err.startswith("kgraph: error: ")
+    assert message in err
+
+
+def test_argparse_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["query"])
+    assert exc.value.code == 2
+    assert "required" in capsys.readouterr().err
+
+
+def test_internal_errors_have_no_traceback_unless_debug(capsys, ws, monkeypatch):
+    from kgraph.graph import KnowledgeGraph
+
+    def boom(*a, **k):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr(KnowledgeGraph, "query", boom)
+    code, _, err = run(capsys, "query", "timeline", "--workspace", ws)
+    assert code == 70 and "internal error: RuntimeError: simulated failure" in err and "--debug" in err
+    with pytest.raises(RuntimeError):
+        main(["query", "timeline", "--workspace", ws, "--debug"])
+
+
+def test_interrupt_exits_130(capsys, ws, monkeypatch):
+    from kgraph.graph import KnowledgeGraph
+
+    def interrupt(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(KnowledgeGraph, "query", interrupt)
+    code, _, err = run(capsys, "query", "timeline", "--workspace", ws)
+    assert code == 130 and "interrupted" in err
+
+
+# -- sparql -----------------------------------------------------------------------------------
+def test_sparql_select_ask_construct_describe(capsys, ws, tmp_path):
+    code, out, _ = run(capsys, "sparql", "PREFIX kg: <https://w3id.org/kgraph/ontology#> SELECT ?c WHERE { ?c a kg:CivilWar }",
+                       "--workspace", ws, "-f", "csv")
+    assert code == 0 and out.splitlines()[1] == "https://w3id.org/kgraph/id/TajikistaniCivilWar"
+    code, out, _ = run(capsys, "sparql", "ASK { <https://w3id.org/kgraph/id/Kazakhstan> ?p ?o }", "--workspace", ws, "-f", "json")
+    assert json.loads(out) == {"head": {}, "boolean": True}
+    query = tmp_path / "q.rq"
+    query.write_text("PREFIX id: <https://w3id.org/kgraph/id/>\nCONSTRUCT { id:Iraq ?p ?o } WHERE { GRAPH <https://w3id.org/kgraph/graph/data/facts> "
+                     "{ id:Iraq ?p ?o } }\n", encoding="utf-8")
+    code, out, _ = run(capsys, "sparql", "--file", str(query), "--workspace", ws)
+    g = Graph().parse(data=out, format="turtle")
+    assert len(g) == 6  # type, three labels, exactMatch, evidence
+    code, out, _ = run(capsys, "sparql", "DESCRIBE <https://w3id.org/kgraph/id/Iraq>", "--workspace", ws, "-f", "nt")
+    assert code == 0 and "<https://w3id.org/kgraph/id/Iraq>" in out
+
+
+def test_sparql_syntax_error_in_a_file_names_file_line_column(capsys, ws, tmp_path):
+    query = tmp_path / "bad.rq"
+    query.write_text("SELECT ?s\nWHERE {\n  ?s ?p\n}\n", encoding="utf-8")
+    code, _, err = run(capsys, "sparql", "--file", str(query), "--workspace", ws)
+    assert code == 2 and re.search(rf"{re.escape(str(query))}:[45]:\d+: ", err)
+
+
+def test_both_engines_from_the_command_line(capsys, ws):
+    outs = []
+    for engine in ("oxigraph", "rdflib"):
+        code, out, _ = run(capsys, "query", "supporters", "--engine", engine, "-f", "tsv", "--workspace", ws)
+        assert code == 0
+        outs.append(sorted(out.splitlines()))
+    assert outs[0] == outs[1]
+
+
+# -- build, stats, export, span ------------------------------------------------------------------
+def test_build_reports_and_caches(capsys, ws):
+    code, out, _ = run(capsys, "build", "--workspace", ws)
+    assert code == 0 and "cached; inputs unchanged" in out and "0 violation(s)" in out
+    code, out, _ = run(capsys, "build", "--format", "json", "--workspace", ws)
+    manifest = json.loads(out)
+    assert manifest["conforms"] is True and manifest["triples"]["inferred"] > 500
+
+
+def test_stats(capsys, ws):
+    code, out, _ = run(capsys, "stats", "--workspace", ws)
+    assert code == 0 and "asserted" in out and "kg:State  8" in out
+    code, out, _ = run(capsys, "stats", "--format", "json", "--workspace", ws)
+    stats = json.loads(out)
+    assert stats["entities_per_class"]["https://w3id.org/kgraph/ontology#Mediation"] == 3
+    assert stats["queries"] >= 12 and stats["shapes"] >= 30
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "nq", "trig", "jsonld"])
+def test_export_round_trips(capsys, ws, fmt, tmp_path, kg):
+    target = tmp_path / f"kg.{fmt}"
+    code, _out, _ = run(capsys, "export", "--format", fmt, "--output", str(target), "--workspace", ws)
+    assert code == 0 and target.exists()
+    from kgraph.loading import parse_rdf_file
+
+    triples = {(t.subject, t.predicate, t.object) for t in parse_rdf_file(target).triples}
+    expected = {(q.subject, q.predicate, q.object) for q in ox.parse(path=str(kg.build().dataset_path), format=ox.RdfFormat.N_QUADS)
+                if not q.graph_name.value.endswith(("/shapes",)) and (fmt in ("nq", "trig", "jsonld") or not q.graph_name.value.endswith("/meta"))}
+    assert triples == expected
+
+
+def test_export_asserted_only_leaves_out_inferences(capsys, ws):
+    everything = Graph().parse(data=_export(capsys, ws, []), format="nt")
+    asserted = Graph().parse(data=_export(capsys, ws, ["--asserted-only"]), format="nt")
+    assert 0 < len(asserted) < len(everything)
+    assert not isomorphic(asserted, everything)
+
+
+def _export(capsys, ws, extra):
+    code, out, _ = run(capsys, "export", "--format", "nt", *extra, "--workspace", ws)
+    assert code == 0
+    return out
+
+
+def test_export_to_an_unwritable_place_leaves_nothing(capsys, ws, tmp_path):
+    code, _, err = run(capsys, "export", "--output", str(tmp_path / "missing" / "kg.ttl"), "--workspace", ws)
+    assert code == 2 and "cannot write" in err
+    assert not (tmp_path / "missing").exists()
+
+
+def test_span_prints_evidence_turtle_that_validates(capsys, ws):
+    code, out, _ = run(capsys, "span", "conducted mine clearing in Iraq", "--workspace", ws)
+    assert code == 0 and "oa:start 341 ; oa:end 372" in out
+    Graph().parse(data=out, format="turtle")
+
+
+# -- the installed console script -------------------------------------------------------------------
+def console_script() -> str:
+    found = shutil.which("kgraph", path=os.path.dirname(sys.executable)) or shutil.which("kgraph")
+    if not found:
+        pytest.skip("the kgraph console script is not installed in this environment")
+    return found
+
+
+def test_console_script_and_module_entry_point(fresh_kg):
+    env = {**os.environ, "KGRAPH_HOME": str(fresh_kg.workspace)}
+    out = subprocess.run([console_script(), "query", "hosted-talks", "-f", "csv"], capture_output=True, text=True, env=env, check=True)
+    assert "https://w3id.org/kgraph/id/SyrianCrisis" in out.stdout
+    bad = subprocess.run([console_script(), "query", "nope"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.startswith("kgraph: error:")
+    version = subprocess.run([sys.executable, "-m", "kgraph", "--version"], capture_output=True, text=True, check=True, cwd="/")
+    assert version.stdout.startswith("kgraph ")
+
+
+def test_the_query_path_imports_no_reasoner_or_validator(fresh_kg):
+    code = ("import sys; from kgraph.cli import main; main(['query', 'hosted-talks', '-f', 'tsv']); "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'owlrl', 'pyshacl'}), file=sys.stderr)")
+    env = {**os.environ, "KGRAPH_HOME": str(fresh_kg.workspace), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stderr.strip() == "[]"

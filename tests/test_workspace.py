@@ -1,0 +1,249 @@
+"""Validating and adding new facts: in context, with provenance, all or nothing; the build cache."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, compact
+
+from kgraph.errors import InconsistencyError, InputError, NonConformingError, ParseError
+from kgraph.graph import KnowledgeGraph
+from kgraph.resources import Resources
+
+EXAMPLES = ROOT / "examples"
+HEADER = """@prefix kg: <https://w3id.org/kgraph/ontology#> .
+@prefix id: <https://w3id.org/kgraph/id/> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+"""
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under a folder with its SHA-256 (the lock file excepted)."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def write(tmp_path, name, body):
+    path = tmp_path / name
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+# -- validate -------------------------------------------------------------------------------------
+def test_valid_new_facts_conform_in_context(kg):
+    report = kg.validate([EXAMPLES / "safe-world.ttl"])
+    assert report.conforms, report.to_text()
+    assert report.checked == 4  # the proposition, its span and the span's two selectors
+
+
+def test_a_reference_to_an_existing_entity_is_understood(kg, tmp_path):
+    # kg:about id:Kazakhstan is fine, and kg:mediator demands a kg:Agent: Kazakhstan is one in the graph
+    path = write(tmp_path, "m.ttl", """
+id:OfferToMediate a kg:Mediation ; rdfs:label "offer"@en ; kg:mediator id:Kazakhstan ; kg:addresses id:NorthKoreanCrisis ;
+    kg:status kg:Offered ; kg:evidence id:span-2435-2524 .""")
+    report = kg.validate([path])
+    assert report.conforms, report.to_text()
+
+
+def test_problems_name_label_property_value_message_severity_and_line(kg):
+    report = kg.validate([EXAMPLES / "bad-platform.ttl"])
+    assert not report.conforms
+    platform = next(p for p in report.violations if p.path == "kg:hostedBy")
+    assert platform.focus == "id:KoreanTalks" and platform.focus_label == "talks on the North Korean crisis in Astana"
+    assert platform.value == "id:Kazakhstan" and platform.severity == "Violation"
+    assert platform.file.endswith("bad-platform.ttl") and platform.line == 8
+    span = next(p for p in report.violations if p.focus == "id:span-2500-2523")
+    assert "does not equal the source text" in span.message and span.line == 15
+    text = report.to_text()
+    assert "bad-platform.ttl:8: Violation: talks on the North Korean crisis in Astana (id:KoreanTalks), property kg:hostedBy" in text
+    assert "2 violation(s)" in text
+
+
+def test_a_file_no_shape_targets_does_not_pass(kg, tmp_path):
+    path = write(tmp_path, "untyped.ttl", 'id:Something rdfs:label "something"@en .')
+    report = kg.validate([path])
+    assert report.checked == 0 and not report.conforms
+    assert "no shape targets anything" in report.to_text()
+
+
+def test_new_facts_about_an_existing_entity_need_their_own_evidence(kg, tmp_path):
+    path = write(tmp_path, "capital.ttl", "id:Kazakhstan kg:hasCapital id:Astana .")
+    report = kg.validate([path])
+    assert not report.conforms
+    (problem,) = report.violations
+    assert problem.component == "kgraph:ProvenanceRequired" and problem.focus == "id:Kazakhstan" and problem.line == 5
+
+
+def test_background_facts_with_a_reference_need_no_span(kg, tmp_path):
+    path = write(tmp_path, "bg.ttl", """
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+id:NewYork kg:locatedIn id:UnitedStates .
+id:UnitedStates a kg:State ; rdfs:label "United States"@en , "АҚШ"@kk , "США"@ru ; kg:evidence id:span-3252-3260 .
+id:bg-NewYork a kg:BackgroundStatement ; rdfs:label "New York is in the United States (background)"@en ;
+    rdf:subject id:NewYork ; rdf:predicate kg:locatedIn ; rdf:object id:UnitedStates ;
+    dcterms:source <http://www.wikidata.org/entity/Q60> .""")
+    report = kg.validate([path])
+    assert report.conforms, report.to_text()
+
+
+def test_contradicting_new_facts_are_an_inconsistency(kg, tmp_path):
+    path = write(tmp_path, "x.ttl", "id:Kazakhstan a kg:Person ; kg:evidence id:span-39-49 .")
+    with pytest.raises(InconsistencyError):
+        kg.validate([path])
+
+
+def test_unreadable_input_is_an_input_error(kg, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(HEADER + "id:a kg:b .\n", encoding="utf-8")
+    with pytest.raises(ParseError) as err:
+        kg.validate([bad])
+    assert err.value.line == 5
+    with pytest.raises(InputError, match="no RDF file"):
+        kg.validate([EXAMPLES / ".." / "data" / "peacekeeping-activities-of-kazakhstan.txt"])
+
+
+def test_json_ld_input_is_accepted(kg, tmp_path):
+    path = tmp_path / "fact.jsonld"
+    path.write_text("""{"@context": {"kg": "https://w3id.org/kgraph/ontology#", "id": "https://w3id.org/kgraph/id/",
+      "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+     "@id": "id:NewYork", "rdfs:label": {"@value": "New York City", "@language": "de"},
+     "kg:evidence": {"@id": "id:span-3252-3260"}}""", encoding="utf-8")
+    assert kg.validate([path]).conforms
+
+
+# -- add -----------------------------------------------------------------------------------------
+def test_add_then_query_sees_the_new_fact(fresh_kg):
+    result = fresh_kg.add([EXAMPLES / "safe-world.ttl"])
+    assert result.added > 0 and len(result.written) == 1
+    assert result.written[0].parent == fresh_kg.workspace / "facts"
+    rows = fresh_kg.query("evidence", {"entity": "Kazakhstan contributes to building a safe world"}).as_dicts()
+    assert {r["quote"].value for r in rows} == {"making a contribution to building a safe world"}
+    assert fresh_kg.build().conforms
+
+
+def test_adding_the_same_facts_twice_reports_duplicates_and_writes_nothing(fresh_kg):
+    fresh_kg.add([EXAMPLES / "safe-world.ttl"])
+    before = tree_digest(fresh_kg.workspace)
+    again = fresh_kg.add([EXAMPLES / "safe-world.ttl"])
+    assert again.added == 0 and again.written == [] and len(again.duplicates) > 0
+    assert tree_digest(fresh_kg.workspace) == before
+
+
+def test_facts_already_shipped_are_not_duplicated(fresh_kg, tmp_path):
+    path = write(tmp_path, "mixed.ttl", """
+id:Iraq rdfs:label "Iraq"@en ; rdfs:label "Irak"@de ; kg:evidence id:span-368-372 .""")
+    result = fresh_kg.add([path])
+    assert result.added == 1  # only the German label is new
+    assert {compact(t.object) for t in result.duplicates} == {"Iraq", "id:span-368-372"}
+    written = result.written[0].read_text(encoding="utf-8")
+    assert '"Irak"@de' in written and '"Iraq"@en' not in written
+
+
+@pytest.mark.parametrize("name", ["bad-platform.ttl", "no-provenance"])
+def test_refused_add_leaves_the_workspace_byte_identical(fresh_kg, tmp_path, name):
+    path = EXAMPLES / name if name.endswith(".ttl") else write(tmp_path, "p.ttl", "id:Kazakhstan kg:hasCapital id:Astana .")
+    before = tree_digest(fresh_kg.workspace)
+    with pytest.raises(NonConformingError) as err:
+        fresh_kg.add([path, EXAMPLES / "safe-world.ttl"])  # one bad file refuses them all
+    assert err.value.exit_code == 1 and err.value.report.violations
+    assert tree_digest(fresh_kg.workspace) == before
+
+
+def test_malformed_file_changes_nothing(fresh_kg, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix id: <https://w3id.org/kgraph/id/> .\nid:a id:b .\n", encoding="utf-8")
+    before = tree_digest(fresh_kg.workspace)
+    with pytest.raises(ParseError):
+        fresh_kg.add([EXAMPLES / "safe-world.ttl", bad])
+    assert tree_digest(fresh_kg.workspace) == before
+
+
+def test_an_interrupted_add_removes_what_it_wrote(fresh_kg, monkeypatch):
+    import kgraph.workspace as workspace
+
+    before = tree_digest(fresh_kg.workspace)
+    real, calls = workspace.ensure_built, []
+
+    def interrupt_the_rebuild(*args, **kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:  # the first call validates, the second rebuilds after the file was written
+            assert list((fresh_kg.workspace / "facts").glob("*.ttl")), "the facts file should exist by now"
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(workspace, "ensure_built", interrupt_the_rebuild)
+    with pytest.raises(KeyboardInterrupt):
+        fresh_kg.add([EXAMPLES / "safe-world.ttl"])
+    assert len(calls) == 2
+    assert tree_digest(fresh_kg.workspace) == before
+
+
+def test_add_with_a_new_source_text(fresh_kg, tmp_path):
+    text = tmp_path / "note.txt"
+    text.write_text("Kazakhstan hosted talks.", encoding="utf-8")
+    digest = hashlib.sha256(text.read_bytes()).hexdigest()
+    facts = write(tmp_path, "note.ttl", f"""
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+id:Note a kg:SourceDocument ; rdfs:label "a note"@en ; dcterms:title "A note" ; dcterms:date "2026"^^xsd:gYear ;
+    dcterms:identifier "note.txt" ; kg:sha256 "{digest}" .
+id:NoteClaim a kg:Proposition ; rdfs:label "Kazakhstan hosted talks"@en ; kg:text "Kazakhstan hosted talks." ;
+    kg:about id:Kazakhstan ; kg:evidence id:note-0-24 .
+id:note-0-24 a oa:SpecificResource ; oa:hasSource id:Note ; oa:hasSelector id:note-0-24-q , id:note-0-24-p .
+id:note-0-24-q a oa:TextQuoteSelector ; oa:exact "Kazakhstan hosted talks." .
+id:note-0-24-p a oa:TextPositionSelector ; oa:start 0 ; oa:end 24 .""")
+    with pytest.raises(InputError, match="note.txt"):
+        fresh_kg.validate([facts])  # without the text the offsets cannot be checked
+    result = fresh_kg.add([facts, text])
+    assert (fresh_kg.workspace / "sources" / "note.txt").read_bytes() == text.read_bytes()
+    assert result.build.conforms
+
+
+# -- the build cache ----------------------------------------------------------------------------
+def test_second_query_reuses_the_build(fresh_kg):
+    first = fresh_kg.build()
+    again = KnowledgeGraph(workspace=fresh_kg.workspace).build()
+    assert not again.fresh and again.key == first.key
+
+
+def test_editing_any_input_invalidates_the_cache(tmp_path, session_workspace):
+    root = tmp_path / "root"
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    kg = KnowledgeGraph(workspace=tmp_path / "ws", resources=Resources.at(root))
+    shutil.copytree(session_workspace / "cache", kg.workspace / "cache")
+    first = kg.build()
+    assert not first.fresh  # same inputs, same key: the copied build is reused
+    facts = root / "data" / "facts.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace('"Iraq"@en', '"Republic of Iraq"@en'), encoding="utf-8")
+    second = kg.build()
+    assert second.fresh and second.key != first.key
+    assert [compact(r["entity"]) for r in kg.query("search", {"text": "Republic of Iraq"}).as_dicts()] == ["id:Iraq"]
+
+
+def test_a_non_conforming_build_is_not_queried(tmp_path, session_workspace):
+    root = tmp_path / "root"
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    facts = root / "data" / "facts.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("oa:start 341 ; oa:end 372", "oa:start 340 ; oa:end 372"), encoding="utf-8")
+    kg = KnowledgeGraph(workspace=tmp_path / "ws", resources=Resources.at(root))
+    build = kg.build()
+    assert not build.conforms and build.manifest["violations"] == 1
+    with pytest.raises(NonConformingError, match="does not conform"):
+        kg.query("timeline")
+
+
+def test_a_changed_source_text_is_refused(tmp_path):
+    root = tmp_path / "root"
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    text = root / "data" / "peacekeeping-activities-of-kazakhstan.txt"
+    text.write_bytes(text.read_bytes().replace(b"1992", b"1993"))
+    with pytest.raises(InputError, match="SHA-256"):
+        KnowledgeGraph(workspace=tmp_path / "ws", resources=Resources.at(root)).build()
