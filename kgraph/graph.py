@@ -1,9 +1,4 @@
-"""The one object most users need: :class:`KnowledgeGraph`.
-
->>> kg = KnowledgeGraph()                                    # doctest: +SKIP
->>> [row["crisisLabel"].value for row in kg.query("hosted-talks").as_dicts()]  # doctest: +SKIP
-['Syrian crisis']
-"""
+"""The one object most users need: :class:`KnowledgeGraph` (the README shows it in use)."""
 
 from __future__ import annotations
 

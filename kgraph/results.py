@@ -84,6 +84,20 @@ def to_json(result: QueryResult) -> str:
                       ensure_ascii=False, indent=1)
 
 
+def _xml_text(value: str) -> str:
+    """Escape for XML, writing leading and trailing white space as character references.
+
+    Parsers that trim text nodes (pyoxigraph's among them) would otherwise lose it; Oxigraph
+    itself writes a literal of one space as ``&#32;``.
+    """
+    core = value.strip(" \t\r\n")
+    if not core:
+        return "".join(f"&#{ord(c)};" for c in value)
+    head = value[: len(value) - len(value.lstrip(" \t\r\n"))]
+    tail = value[len(value.rstrip(" \t\r\n")):]
+    return "".join(f"&#{ord(c)};" for c in head) + escape(core) + "".join(f"&#{ord(c)};" for c in tail)
+
+
 def _xml_term(term) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
@@ -94,7 +108,7 @@ def _xml_term(term) -> str:
         attrs = f" xml:lang={quoteattr(term.language)}"
     elif term.datatype.value not in (XSD_STRING, RDF_LANGSTRING):
         attrs = f" datatype={quoteattr(term.datatype.value)}"
-    return f"<literal{attrs}>{escape(term.value)}</literal>"
+    return f"<literal{attrs}>{_xml_text(term.value)}</literal>"
 
 
 def to_xml(result: QueryResult) -> str:
@@ -125,11 +139,9 @@ def _csv_value(term) -> str:
 def to_csv(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results CSV Format (values only, CRLF line ends)."""
     buf = io.StringIO()
+    if result.kind == "ask":  # the CSV/TSV note defines no boolean form; this is Oxigraph's
+        return ("true" if result.boolean else "false") + "\r\n"
     w = csv.writer(buf, lineterminator="\r\n")
-    if result.kind == "ask":
-        w.writerow(["boolean"])
-        w.writerow(["true" if result.boolean else "false"])
-        return buf.getvalue()
     w.writerow(result.variables)
     for row in result.rows:
         w.writerow([_csv_value(t) for t in row])
@@ -138,8 +150,8 @@ def to_csv(result: QueryResult) -> str:
 
 def to_tsv(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results TSV Format (terms in Turtle syntax)."""
-    if result.kind == "ask":
-        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    if result.kind == "ask":  # as Oxigraph writes it: the CSV/TSV note defines no boolean form
+        return ("true" if result.boolean else "false") + "\n"
     lines = ["\t".join(f"?{v}" for v in result.variables)]
     for row in result.rows:
         lines.append("\t".join("" if t is None else str(t) for t in row))

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from kgraph.errors import ParseError, WorkspaceError
 from kgraph.results import QueryResult
-from kgraph.sparql import query_form
+from kgraph.sparql import keywords, query_form
 
 ENGINES = ("oxigraph", "rdflib")
 
@@ -40,8 +40,11 @@ class OxigraphEngine:
         """Run a read-only query; ``bindings`` maps variable names to pyoxigraph terms."""
         form = query_form(text)
         substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        # The default graph is the union of all graphs, unless the query names its own dataset:
+        # Oxigraph would otherwise ignore FROM, where rdflib (and the standard) honour it.
+        union = "FROM" not in keywords(text)
         try:
-            answer = self.store.query(text, use_default_graph_as_union=True, substitutions=substitutions or None)
+            answer = self.store.query(text, use_default_graph_as_union=union, substitutions=substitutions or None)
         except SyntaxError as e:
             raise _query_syntax_error(e, source) from None
         except RuntimeError as e:

@@ -1,0 +1,124 @@
+"""Nothing reaches the network: SERVICE, FROM, owl:imports, remote JSON-LD contexts, XML entities.
+
+A local HTTP listener counts requests; every test proves it was never contacted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import subprocess
+import sys
+import threading
+
+import pytest
+from conftest import ROOT
+
+from kgraph.errors import ParseError, QueryRefusedError
+
+
+@pytest.fixture
+def listener():
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            body = b'{"@context": {"name": "http://schema.org/name"}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+    "select * where {{ ?s ?p ?o . service silent <{url}/sparql> {{ ?s ?p ?x }} }}",
+    "# a comment\nPREFIX ex: <{url}/>\nASK {{ SERVICE ex:sparql {{ ?s ?p ?o }} }}",
+])
+def test_service_is_refused_before_any_request(kg, listener, engine, template):
+    url, hits = listener
+    with pytest.raises(QueryRefusedError, match="SERVICE"):
+        kg.sparql(template.format(url=url), engine=engine)
+    assert hits == []
+
+
+def test_service_inside_a_string_or_iri_is_not_a_false_alarm(kg):
+    result = kg.sparql('SELECT ?x WHERE { BIND("SERVICE <http://x/>" AS ?x) FILTER(?x != <http://x/SERVICE>) }')
+    assert len(result.rows) == 1
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_from_does_not_fetch(kg, listener, engine):
+    url, hits = listener
+    result = kg.sparql(f"SELECT * FROM <{url}/graph.ttl> WHERE {{ ?s ?p ?o }} LIMIT 1", engine=engine)
+    assert result.rows == []  # no such graph in the store, and nothing fetched
+    assert hits == []
+
+
+def test_owl_imports_are_not_followed(kg, listener, tmp_path):
+    url, hits = listener
+    facts = tmp_path / "imports.ttl"
+    facts.write_text(f"""@prefix owl: <http://www.w3.org/2002/07/owl#> .
+<https://w3id.org/kgraph/ontology> owl:imports <{url}/imported.ttl> .
+""", encoding="utf-8")
+    kg.validate([facts])  # reasons with owlrl and validates with pySHACL
+    assert hits == []
+
+
+def test_remote_json_ld_context_is_refused(kg, listener, tmp_path):
+    url, hits = listener
+    doc = tmp_path / "remote-context.jsonld"
+    doc.write_text(f'{{"@context": "{url}/context.jsonld", "@id": "https://w3id.org/kgraph/id/Iraq", "name": "Iraq"}}',
+                   encoding="utf-8")
+    with pytest.raises(ParseError, match="remote JSON-LD contexts are not fetched"):
+        kg.validate([doc])
+    assert hits == []
+
+
+def test_xml_external_entities_are_not_expanded(kg, listener, tmp_path):
+    url, hits = listener
+    doc = tmp_path / "entity.rdf"
+    doc.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY remote SYSTEM "{url}/entity.txt"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">
+  <rdf:Description rdf:about="https://w3id.org/kgraph/id/Iraq"><rdfs:comment>&remote;</rdfs:comment></rdf:Description>
+</rdf:RDF>""", encoding="utf-8")
+    with contextlib.suppress(ParseError):  # refusing the entity is as good as ignoring it
+        kg.validate([doc])
+    assert hits == []
+
+
+def test_the_guard_blocks_python_connections_unless_allowed(listener):
+    url, hits = listener
+    code = f"""
+import urllib.request
+from kgraph import netguard
+netguard.install()
+try:
+    urllib.request.urlopen("{url}/blocked", timeout=5)
+    print("reached")
+except netguard.NetworkBlockedError as e:
+    print("blocked:", e.message)
+with netguard.allow("127.0.0.1"):
+    urllib.request.urlopen("{url}/allowed", timeout=5).read()
+    print("allowed")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.splitlines()[0].startswith("blocked: blocked a network connection to 127.0.0.1")
+    assert out.stdout.splitlines()[1] == "allowed"
+    assert hits == ["/allowed"]
