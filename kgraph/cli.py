@@ -211,10 +211,11 @@ def cmd_load(args) -> int:
         result = load_to_store(kg, Path(args.store))
         print(f"loaded {result['quads']} quads into the embedded store at {args.store}")
     else:
-        result = load_to_endpoint(kg, args.endpoint, graph=args.graph, replace=args.replace,
-                                  asserted_only=args.asserted_only, timeout=args.timeout)
+        result = load_to_endpoint(kg, args.endpoint, graph=args.graph, replace=args.replace, asserted_only=args.asserted_only,
+                                  copy_to_default=args.copy_to_default, timeout=args.timeout)
         for g, (status, n) in result["graphs"].items():
-            print(f"{'replaced' if args.replace else 'added'} {n} triples in <{g}> (HTTP {status})")
+            where = g if g.startswith("(") else f"<{g}>"
+            print(f"{'replaced' if args.replace else 'added'} {n} triples in {where} (HTTP {status})")
     return EXIT_OK
 
 
@@ -291,6 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="IRI", help="load everything into this one graph instead of kgraph's named graphs")
     p.add_argument("--replace", action="store_true", help="replace the graph(s) (HTTP PUT) instead of adding (POST)")
     p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples")
+    p.add_argument("--copy-to-default", action="store_true",
+                   help="also put the union of all graphs into the default graph, for servers whose default graph is not the union")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
     p.set_defaults(func=cmd_load)
     return parser

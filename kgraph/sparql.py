@@ -51,3 +51,17 @@ def query_form(text: str) -> str:
             raise QueryRefusedError(f"SPARQL Update ({word}) is refused: kgraph queries are read-only",
                                     hint="add facts with 'kgraph add FILE.ttl', which validates them first")
     raise QueryRefusedError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+
+
+def where_group_start(text: str) -> int:
+    """The index just inside the ``{`` that opens the query's first WHERE group (-1 if none).
+
+    >>> q = 'SELECT ?x WHERE { ?x ?p "WHERE {" }'
+    >>> q[:where_group_start(q)]
+    'SELECT ?x WHERE {'
+    """
+    for m in _TOKENS.finditer(text):
+        if m.group("word") and m.group("word").upper() == "WHERE":
+            brace = text.find("{", m.end())
+            return -1 if brace < 0 else brace + 1
+    return -1

@@ -1,0 +1,258 @@
+"""Loading the knowledge graph into stores, and querying remote SPARQL servers.
+
+- ``load_to_store``: create or refresh an embedded Oxigraph store in a folder of the user's.
+  The new store is built beside it and swapped in by renames, so a reader (or a killed run)
+  sees the old store or the new one, never half of one.
+- ``load_to_endpoint``: push the named graphs through the SPARQL 1.1 Graph Store HTTP Protocol
+  (PUT to replace, POST to add), one request per graph.
+- ``run_remote`` / ``run_canned_remote``: the SPARQL 1.1 Protocol, with the same result types as
+  the embedded engines.
+
+The network is reached only here, and only for the host the user named (see :mod:`kgraph.netguard`).
+Credentials come from ``KGRAPH_USER`` / ``KGRAPH_PASSWORD`` or a prompt, never the command line.
+"""
+
+from __future__ import annotations
+
+import base64
+import getpass
+import json
+import os
+import shutil
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgraph import netguard
+from kgraph.errors import RemoteError, UsageError, WorkspaceError
+from kgraph.lock import workspace_lock
+from kgraph.namespaces import GRAPH_INFERRED
+from kgraph.results import QueryResult
+from kgraph.sparql import query_form, where_group_start
+
+STORE_MARKER = "kgraph-store.json"
+
+
+# -- embedded stores ---------------------------------------------------------------------------
+def load_to_store(kg, target: Path) -> dict:
+    """Create or refresh an on-disk Oxigraph store at ``target`` with the materialised graph.
+
+    Refuses a folder that holds something other than a kgraph store. Concurrent loads into the
+    same folder wait for each other.
+    """
+    target = Path(target).absolute()
+    build = kg.build()
+    build.require_conforming()
+    if target.exists() and any(target.iterdir()) and not (target / STORE_MARKER).exists():
+        raise WorkspaceError(f"{target}: the folder is not empty and is not a kgraph store",
+                             hint="choose an empty or new folder; kgraph will not overwrite other data")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with workspace_lock(target.parent / f".{target.name}.kgraph", purpose=f"load into {target}"):
+        _recover(target)
+        tmp = target.with_name(f".{target.name}.new-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            store = ox.Store(str(tmp))
+            store.bulk_load(path=str(build.dataset_path), format=ox.RdfFormat.N_QUADS)
+            store.flush()
+            quads = len(store)
+            del store
+            (tmp / STORE_MARKER).write_text(json.dumps({"key": build.key, "quads": quads}), encoding="utf-8")
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
+            if target.exists():
+                os.rename(target, old)
+            os.rename(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        except OSError as e:
+            raise WorkspaceError(f"{target}: cannot write the store: {e}") from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return {"quads": quads, "key": build.key, "path": str(target)}
+
+
+def _recover(target: Path) -> None:
+    """After a run killed between its two renames, put the previous store back."""
+    if target.exists():
+        for stale in target.parent.glob(f".{target.name}.old-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        return
+    olds = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if olds:
+        os.rename(olds[-1], target)
+
+
+# -- HTTP ------------------------------------------------------------------------------------------
+def _credentials() -> tuple[str, str] | None:
+    user = os.environ.get("KGRAPH_USER")
+    if user is None:
+        return None
+    return user, os.environ.get("KGRAPH_PASSWORD", "")
+
+
+def _check_url(url: str) -> urllib.parse.SplitResult:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{url!r} is not an http(s) URL", hint="for example http://localhost:7878/store")
+    return parts
+
+
+def _request(method: str, url: str, *, body: bytes | None = None, headers: dict | None = None, timeout: float,
+             what: str) -> tuple[int, bytes]:
+    """One HTTP request with clear errors; asks for credentials once on 401 when a person is there."""
+    parts = _check_url(url)
+    auth = _credentials()
+    for attempt in (1, 2):
+        request = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))  # noqa: S310 (http(s) checked)
+        if auth:
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
+        try:
+            with netguard.allow(parts.hostname), urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                return response.status, response.read()
+        except urllib.error.HTTPError as e:
+            detail = e.read()[:300].decode("utf-8", "replace").strip()
+            if e.code == 401 and attempt == 1 and auth is None and sys.stdin is not None and sys.stdin.isatty():
+                auth = (input(f"user for {parts.hostname}: "), getpass.getpass("password: "))
+                continue
+            raise _http_error(e.code, url, what, detail) from None
+        except urllib.error.URLError as e:
+            reason = getattr(e, "reason", e)
+            if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+                raise RemoteError(f"{url}: no answer within {timeout:g} s while {what}", hint="raise --timeout, or check the server's load") from None
+            raise RemoteError(f"{url}: cannot reach the server while {what} ({reason})",
+                              hint="is the server running, and are the host and port right?") from None
+        except TimeoutError:
+            raise RemoteError(f"{url}: no answer within {timeout:g} s while {what}", hint="raise --timeout, or check the server's load") from None
+    raise RemoteError(f"{url}: the server refused the credentials")  # pragma: no cover - loop always returns or raises
+
+
+def _http_error(code: int, url: str, what: str, detail: str) -> RemoteError:
+    hints = {
+        401: "set KGRAPH_USER and KGRAPH_PASSWORD (or run in a terminal to be asked)",
+        403: "the credentials are valid but not allowed to do this; check the user's rights on the server",
+        404: "check the endpoint path (Oxigraph: /store and /query; Fuseki: /DATASET/data and /DATASET/sparql)",
+        405: "this URL does not accept that method; for loading use the Graph Store endpoint, for queries the query endpoint",
+        413: "the server's upload limit is too small: raise it, or load with --asserted-only",
+        415: "the server does not accept N-Triples here; check that this is a Graph Store Protocol endpoint",
+    }
+    hint = hints.get(code, "check the server's log" if code >= 500 else "check the URL and the server's documentation")
+    message = f"{url}: HTTP {code} while {what}"
+    if detail:
+        message += f": {detail}"
+    return RemoteError(message, hint=hint)
+
+
+# -- Graph Store Protocol ------------------------------------------------------------------------
+def load_to_endpoint(kg, url: str, *, graph: str | None = None, replace: bool = False, asserted_only: bool = False,
+                     copy_to_default: bool = False, timeout: float = 60.0) -> dict:
+    """Push the materialised graph to a SPARQL 1.1 Graph Store Protocol endpoint.
+
+    Each of kgraph's named graphs goes to the graph of the same IRI (or all to ``graph``);
+    ``replace`` uses PUT, else POST adds. ``copy_to_default`` also puts the union into the
+    server's default graph, for servers whose default graph is not the union of the others.
+    """
+    _check_url(url)
+    build = kg.build()
+    build.require_conforming()
+    by_graph: dict[str, list[ox.Triple]] = {}
+    for q in skolemized_quads(build):
+        if asserted_only and q.graph_name.value == GRAPH_INFERRED:
+            continue
+        by_graph.setdefault(graph or q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    targets = list(by_graph.items())
+    if copy_to_default:
+        union = list(dict.fromkeys(t for ts in by_graph.values() for t in ts))
+        targets.append((None, union))
+    done = {}
+    for iri, triples in targets:
+        target = url + ("&" if "?" in url else "?") + (urllib.parse.urlencode({"graph": iri}) if iri else "default")
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        status, _ = _request("PUT" if replace else "POST", target, body=body, timeout=timeout,
+                             headers={"Content-Type": "application/n-triples"},
+                             what=f"loading {len(triples)} triples into {'<' + iri + '>' if iri else 'the default graph'}")
+        done[iri or "(default graph)"] = (status, len(triples))
+    return {"graphs": done}
+
+
+def skolemized_quads(build) -> list[ox.Quad]:
+    """The build's quads with blank nodes replaced by stable skolem IRIs (RDF 1.1, section 3.5).
+
+    A blank node sent twice over HTTP becomes two nodes on the server, so loading twice would
+    duplicate the ontology's restrictions and lists. Labels come from RDFC-1.0 canonicalisation
+    and the build key, so loading the same build again is idempotent, and a different build can
+    never merge its blank-node structures into an older one.
+    """
+    dataset = ox.Dataset(ox.parse(path=str(build.dataset_path), format=ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    prefix = f"https://w3id.org/kgraph/.well-known/genid/{build.key}-"
+
+    def skolem(term):
+        return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+    return [ox.Quad(skolem(q.subject), q.predicate, skolem(q.object), q.graph_name) for q in dataset]
+
+
+# -- SPARQL Protocol ---------------------------------------------------------------------------------
+def bind_values(text: str, bindings: dict) -> str:
+    """Put parameter values into a query as a VALUES block opening its first WHERE group.
+
+    The SPARQL Protocol has no way to send bindings beside a query, so the values travel as
+    RDF terms written by pyoxigraph (an IRI is checked and escaped as ``<...>``, a literal as
+    ``"..."`` with escapes): the user's text is data in the query, never syntax.
+    """
+    if not bindings:
+        return text
+    start = where_group_start(text)
+    if start < 0:
+        raise UsageError("cannot bind parameters: the query has no WHERE clause")
+    names = " ".join(f"?{k}" for k in bindings)
+    values = " ".join(str(v) for v in bindings.values())
+    return f"{text[:start]}\n  VALUES ({names}) {{ ({values}) }}{text[start:]}"
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 Protocol query endpoint, answering like the embedded engines."""
+
+    name = "remote"
+
+    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+        _check_url(url)
+        self.url, self.timeout = url, timeout
+
+    def run(self, text: str, bindings: dict | None = None, *, source: str = "query") -> QueryResult:
+        form = query_form(text)
+        text = bind_values(text, bindings or {})
+        accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
+        _status, body = _request("POST", self.url, body=text.encode("utf-8"), timeout=self.timeout, what=f"running {source}",
+                                 headers={"Content-Type": "application/sparql-query", "Accept": accept})
+        try:
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                return QueryResult("graph", triples=[ox.Triple(q.subject, q.predicate, q.object)
+                                                     for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)])
+            answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        except SyntaxError as e:
+            raise RemoteError(f"{self.url}: the answer is not valid SPARQL results ({e})",
+                              hint="is this the query endpoint (Oxigraph: /query; Fuseki: /DATASET/sparql)?") from None
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(answer))
+        variables = [v.value for v in answer.variables]
+        return QueryResult("select", variables, [tuple(s[i] for i in range(len(variables))) for s in answer])
+
+
+def run_remote(text: str, url: str, *, timeout: float = 30.0) -> QueryResult:
+    """Run an ad-hoc read-only query on a remote endpoint."""
+    return RemoteEngine(url, timeout=timeout).run(text)
+
+
+def run_canned_remote(kg, name: str, params: dict, url: str, *, timeout: float = 30.0) -> QueryResult:
+    """Run a canned query on a remote endpoint, resolving entity parameters against that server."""
+    from kgraph.params import EntityResolver, bind_parameters
+
+    canned = kg.catalogue.get(name)
+    engine = RemoteEngine(url, timeout=timeout)
+    bindings = bind_parameters(canned, params, EntityResolver(engine))
+    return engine.run(canned.text, bindings, source=f"query {name}")

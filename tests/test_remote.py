@@ -1,0 +1,315 @@
+"""Loading into stores and SPARQL servers; remote queries give the embedded answers; failures; concurrency."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import ROOT
+from test_queries import CASES, GOLDEN_FILES
+
+from kgraph import netguard
+from kgraph.cli import main
+from kgraph.errors import RemoteError, WorkspaceError
+from kgraph.remote import STORE_MARKER, RemoteEngine, bind_values, load_to_endpoint, load_to_store, run_canned_remote
+
+EXAMPLES = ROOT / "examples"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph", path=os.path.dirname(sys.executable)) or shutil.which("oxigraph")
+    if not found:
+        pytest.skip("the Oxigraph server (pip install oxigraph) is not installed")
+    return found
+
+
+class OxigraphServer:
+    def __init__(self, location: Path, *, union: bool):
+        self.port = free_port()
+        args = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
+        self.process = subprocess.Popen(args + (["--union-default-graph"] if union else []),
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with netguard.allow("127.0.0.1"):  # the CLI tests may have installed the guard in this process
+                    urllib.request.urlopen(self.base + "/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the Oxigraph server did not start: " + self.process.stderr.read().decode()) from None
+                time.sleep(0.1)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = OxigraphServer(tmp_path / "oxigraph", union=True)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def loaded_server(tmp_path_factory, kg):
+    """One Oxigraph server with the union default graph, loaded once with `kgraph load --endpoint`."""
+    s = OxigraphServer(tmp_path_factory.mktemp("oxigraph"), union=True)
+    assert main(["load", "--endpoint", s.base + "/store", "--replace", "--workspace", str(kg.workspace)]) == 0
+    yield s
+    s.stop()
+
+
+# -- the same answers remotely -----------------------------------------------------------------
+@pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
+def test_every_canned_query_gives_the_embedded_rows_remotely(kg, loaded_server, path):
+    name = path.stem.split("--")[0]
+    params = CASES.get(path.stem, {})
+    remote = run_canned_remote(kg, name, params, loaded_server.base + "/query")
+    embedded = kg.query(name, params)
+    assert remote.variables == embedded.variables
+    assert Counter(remote.rows) == Counter(embedded.rows)
+
+
+def test_remote_query_from_the_command_line(capsys, kg, loaded_server):
+    assert main(["query", "hosted-talks", "-f", "csv", "--endpoint", loaded_server.base + "/query", "--workspace", str(kg.workspace)]) == 0
+    assert "https://w3id.org/kgraph/id/SyrianCrisis" in capsys.readouterr().out
+    assert main(["sparql", "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c . FILTER(?s = <https://w3id.org/kgraph/id/Iraq>) }",
+                 "--endpoint", loaded_server.base + "/query", "-f", "nt", "--workspace", str(kg.workspace)]) == 0
+    assert "<https://w3id.org/kgraph/id/Iraq> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>" in capsys.readouterr().out
+
+
+def test_remote_parameters_are_values_not_syntax(kg, loaded_server):
+    result = run_canned_remote(kg, "search", {"text": 'x" } ; DROP ALL ; #'}, loaded_server.base + "/query")
+    assert result.rows == []
+    assert RemoteEngine(loaded_server.base + "/query").run("ASK { ?s ?p ?o }").boolean is True
+    text = bind_values("SELECT ?t WHERE { ?s ?p ?t }", {"t": ox.Literal('a" } ; DROP ALL ; #')})
+    assert 'VALUES (?t) { ("a\\" } ; DROP ALL ; #") }' in text
+
+
+def test_servers_without_a_union_default_graph_need_the_copy(kg, tmp_path):
+    plain = OxigraphServer(tmp_path / "plain", union=False)
+    try:
+        load_to_endpoint(kg, plain.base + "/store", replace=True)
+        assert run_canned_remote(kg, "platforms", {}, plain.base + "/query").rows == []  # nothing in the default graph
+        load_to_endpoint(kg, plain.base + "/store", replace=True, copy_to_default=True)
+        for name in ("hosted-talks", "platforms", "timeline", "supporters"):
+            assert Counter(run_canned_remote(kg, name, {}, plain.base + "/query").rows) == Counter(kg.query(name).rows), name
+    finally:
+        plain.stop()
+
+
+def test_loading_twice_with_post_adds_nothing_new(kg, server):
+    """Blank nodes are skolemized with stable labels, so a second POST of the same build changes nothing."""
+    load_to_endpoint(kg, server.base + "/store")
+    engine = RemoteEngine(server.base + "/query")
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    first = engine.run(count).rows[0][0].value
+    load_to_endpoint(kg, server.base + "/store")
+    assert engine.run(count).rows[0][0].value == first
+
+
+def test_load_into_one_named_graph(kg, server):
+    load_to_endpoint(kg, server.base + "/store", graph="urn:kgraph:all", asserted_only=True)
+    engine = RemoteEngine(server.base + "/query")
+    graphs = {r[0].value for r in engine.run("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows}
+    assert graphs == {"urn:kgraph:all"}
+
+
+# -- failures ---------------------------------------------------------------------------------------
+@pytest.fixture
+def stub():
+    """A Graph Store stub answering with a chosen status, demanding user 'ada' / 'secret' when asked to."""
+    state = {"status": 204, "auth": None, "seen": []}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _answer(self):
+            length = int(self.headers.get("Content-Length", 0))
+            self.rfile.read(length)
+            state["seen"].append((self.command, self.headers.get("Authorization")))
+            status = state["status"]
+            if state["auth"] and self.headers.get("Authorization") != state["auth"]:
+                status = 401
+            body = {401: b"unauthorised", 403: b"forbidden", 413: b"payload too large", 400: b"bad graph IRI",
+                    500: b"storage failure"}.get(status, b"")
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_PUT = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/store", state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(("status", "hint"), [
+    (401, "KGRAPH_USER"), (403, "not allowed"), (404, "endpoint path"), (413, "upload limit"), (400, "bad graph IRI"),
+    (500, "server's log"), (503, "server's log"),
+])
+def test_http_failures_say_what_to_check(capsys, kg, stub, status, hint, monkeypatch):
+    url, state = stub
+    state["status"] = status
+    monkeypatch.delenv("KGRAPH_USER", raising=False)
+    code = main(["load", "--endpoint", url, "--workspace", str(kg.workspace)])
+    err = capsys.readouterr().err
+    assert code == 4 and f"HTTP {status}" in err and hint in err and "Traceback" not in err
+
+
+def test_credentials_come_from_the_environment_never_the_command_line(kg, stub, monkeypatch):
+    url, state = stub
+    state["auth"] = "Basic YWRhOnNlY3JldA=="  # ada:secret
+    monkeypatch.setenv("KGRAPH_USER", "ada")
+    monkeypatch.setenv("KGRAPH_PASSWORD", "wrong")
+    with pytest.raises(RemoteError, match="HTTP 401"):
+        load_to_endpoint(kg, url)
+    monkeypatch.setenv("KGRAPH_PASSWORD", "secret")
+    result = load_to_endpoint(kg, url, replace=True)
+    assert all(status == 204 for status, _ in result["graphs"].values())
+    assert state["seen"][-1] == ("PUT", "Basic YWRhOnNlY3JldA==")
+    with pytest.raises(SystemExit):
+        main(["load", "--endpoint", url, "--password", "secret"])
+
+
+def test_server_down(capsys, kg):
+    code = main(["query", "timeline", "--endpoint", f"http://127.0.0.1:{free_port()}/query", "--workspace", str(kg.workspace)])
+    err = capsys.readouterr().err
+    assert code == 4 and "cannot reach the server" in err and "is the server running" in err
+
+
+def test_timeout_is_reported(kg):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()  # accepts the connection but never answers
+    try:
+        with pytest.raises(RemoteError, match="no answer within 0.5 s"):
+            RemoteEngine(f"http://127.0.0.1:{listener.getsockname()[1]}/query", timeout=0.5).run("ASK {}")
+    finally:
+        listener.close()
+
+
+def test_not_a_url(capsys, kg):
+    assert main(["load", "--endpoint", "file:///etc/passwd", "--workspace", str(kg.workspace)]) == 2
+    assert "is not an http(s) URL" in capsys.readouterr().err
+
+
+# -- embedded stores -----------------------------------------------------------------------------------
+def test_load_store_creates_a_queryable_store(kg, tmp_path):
+    target = tmp_path / "store"
+    result = load_to_store(kg, target)
+    store = ox.Store.read_only(str(target))
+    assert len(store) == result["quads"] > 3000
+    q = kg.catalogue.get("hosted-talks").text
+    rows = list(store.query(q, use_default_graph_as_union=True))
+    assert rows and rows[0]["crisis"] == ox.NamedNode("https://w3id.org/kgraph/id/SyrianCrisis")
+
+
+def test_load_store_refuses_a_folder_with_other_data(kg, tmp_path):
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="not a kgraph store"):
+        load_to_store(kg, target)
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_refreshing_a_store_replaces_it_whole(kg, tmp_path):
+    target = tmp_path / "store"
+    load_to_store(kg, target)
+    load_to_store(kg, target)
+    assert (target / STORE_MARKER).exists()
+    assert not list(tmp_path.glob(".store.*-*"))
+
+
+# -- concurrency and durability -----------------------------------------------------------------------------
+def cli(workspace: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "KGRAPH_HOME": str(workspace), "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "kgraph", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def write_fact(tmp_path: Path, local: str, start: int, end: int, exact: str) -> Path:
+    path = tmp_path / f"{local}.ttl"
+    path.write_text(f"""@prefix kg: <https://w3id.org/kgraph/ontology#> .
+@prefix id: <https://w3id.org/kgraph/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+id:{local} a kg:Proposition ; rdfs:label "{local}"@en ; kg:text "{exact}" ; kg:about id:Kazakhstan ; kg:evidence id:span-{start}-{end} .
+""", encoding="utf-8")
+    return path
+
+
+def test_two_adds_at_once_both_land(fresh_kg, tmp_path):
+    a = write_fact(tmp_path, "ClaimA", 39, 49, "Kazakhstan")
+    b = write_fact(tmp_path, "ClaimB", 368, 372, "Iraq")
+    runs = [cli(fresh_kg.workspace, "add", str(a)), cli(fresh_kg.workspace, "add", str(b))]
+    for run in runs:
+        out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    labels = {r["entity"].value.rsplit("/", 1)[1] for r in fresh_kg.query("search", {"text": "Claim"}).as_dicts()}
+    assert labels == {"ClaimA", "ClaimB"}
+    assert fresh_kg.build().conforms
+
+
+def test_two_store_loads_at_once_both_succeed(fresh_kg, tmp_path):
+    target = tmp_path / "store"
+    runs = [cli(fresh_kg.workspace, "load", "--store", str(target)) for _ in range(2)]
+    for run in runs:
+        _out, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    assert len(ox.Store.read_only(str(target))) > 3000
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0, 2.5, 5.0])
+def test_a_killed_add_leaves_the_last_good_state(fresh_kg, tmp_path, delay):
+    fact = write_fact(tmp_path, "Killed", 341, 372, "conducted mine clearing in Iraq")
+    run = cli(fresh_kg.workspace, "add", str(fact))
+    time.sleep(delay)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=30)
+    written = list((fresh_kg.workspace / "facts").glob("*.ttl"))
+    # all or nothing: either the whole validated file is there, or no file at all
+    if written:
+        assert "id:Killed" in written[0].read_text(encoding="utf-8") or "Killed>" in written[0].read_text(encoding="utf-8")
+    build = fresh_kg.build()
+    assert build.conforms
+    found = fresh_kg.query("search", {"text": "Killed"}).rows
+    assert bool(found) == bool(written)
+    assert not list((fresh_kg.workspace / "facts").glob(".*tmp*"))
+
+
+@pytest.mark.parametrize("delay", [0.2, 0.8, 1.5])
+def test_a_killed_store_load_leaves_the_last_good_store(fresh_kg, tmp_path, delay):
+    target = tmp_path / "store"
+    load_to_store(fresh_kg, target)
+    before = len(ox.Store.read_only(str(target)))
+    run = cli(fresh_kg.workspace, "load", "--store", str(target))
+    time.sleep(delay)
+    run.send_signal(signal.SIGKILL)
+    run.wait(timeout=30)
+    load_to_store(fresh_kg, target)  # the next run recovers and refreshes
+    assert len(ox.Store.read_only(str(target))) == before
