@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
+from html import escape as _escape
 
 import pyoxigraph as ox
 
@@ -82,6 +82,16 @@ def to_json(result: QueryResult) -> str:
     bindings = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None} for row in result.rows]
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, indent=1)
+
+
+def escape(value: str) -> str:
+    """Escape text for XML content (html.escape is light to import; xml.sax pulls in urllib)."""
+    return _escape(value, quote=False)
+
+
+def quoteattr(value: str) -> str:
+    """A double-quoted XML attribute value."""
+    return f'"{_escape(value, quote=True)}"'
 
 
 def _xml_text(value: str) -> str:

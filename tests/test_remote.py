@@ -268,7 +268,7 @@ def test_two_adds_at_once_both_land(fresh_kg, tmp_path):
     b = write_fact(tmp_path, "ClaimB", 368, 372, "Iraq")
     runs = [cli(fresh_kg.workspace, "add", str(a)), cli(fresh_kg.workspace, "add", str(b))]
     for run in runs:
-        out, err = run.communicate(timeout=300)
+        _out, err = run.communicate(timeout=300)
         assert run.returncode == 0, err
     labels = {r["entity"].value.rsplit("/", 1)[1] for r in fresh_kg.query("search", {"text": "Claim"}).as_dicts()}
     assert labels == {"ClaimA", "ClaimB"}
