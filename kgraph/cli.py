@@ -151,9 +151,11 @@ def cmd_add(args) -> int:
         if e.report is not None:
             _print_report(e.report, "text")
         raise
-    for t in result.duplicates:
+    for t in result.duplicates[:10]:
         print(f"already present, not added: {_show(t.subject, shorten)} {_show(t.predicate, shorten)} {_show(t.object, shorten)}",
               file=sys.stderr)
+    if len(result.duplicates) > 10:
+        print(f"... and {len(result.duplicates) - 10} more already present", file=sys.stderr)
     if result.written:
         for p in result.written:
             print(f"wrote {p}")
