@@ -163,7 +163,7 @@ def load_to_endpoint(kg, url: str, *, graph: str | None = None, replace: bool = 
         if asserted_only and q.graph_name.value == GRAPH_INFERRED:
             continue
         by_graph.setdefault(graph or q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate, q.object))
-    targets = list(by_graph.items())
+    targets = sorted(by_graph.items())
     if copy_to_default:
         union = list(dict.fromkeys(t for ts in by_graph.values() for t in ts))
         targets.append((None, union))

@@ -13,7 +13,7 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 from conftest import ROOT
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from kgraph.cli import main
@@ -136,6 +136,34 @@ def test_interrupt_exits_130(capsys, ws, monkeypatch):
     monkeypatch.setattr(KnowledgeGraph, "query", interrupt)
     code, _, err = run(capsys, "query", "timeline", "--workspace", ws)
     assert code == 130 and "interrupted" in err
+
+
+@pytest.mark.parametrize("fmt", ["json", "turtle"])
+def test_validate_machine_readable_reports(capsys, ws, fmt):
+    code, out, _ = run(capsys, "validate", str(EXAMPLES / "bad-platform.ttl"), "--format", fmt, "--workspace", ws)
+    assert code == 1
+    if fmt == "json":
+        report = json.loads(out)
+        assert report["conforms"] is False and report["violations"] == 2 and report["checked"] == 4
+        assert {p["component"] for p in report["problems"]} == {"sh:SPARQLConstraintComponent"}
+    else:
+        g = Graph().parse(data=out, format="turtle")
+        sh = "http://www.w3.org/ns/shacl#"
+        assert len(list(g.subjects(predicate=URIRef(sh + "resultSeverity")))) == 2
+
+
+def test_validate_a_good_file_from_the_command_line(capsys, ws):
+    code, out, _ = run(capsys, "validate", str(EXAMPLES / "safe-world.ttl"), "--workspace", ws)
+    assert code == 0 and out.strip().endswith("conforms.")
+
+
+def test_add_from_the_command_line(capsys, ws):
+    code, out, _ = run(capsys, "add", str(EXAMPLES / "safe-world.ttl"), "--workspace", ws)
+    assert code == 0 and "added 15 triple(s)" in out
+    code, out, err = run(capsys, "add", str(EXAMPLES / "safe-world.ttl"), "--workspace", ws)
+    assert code == 0 and "nothing to add" in out and "... and 5 more already present" in err
+    code, out, err = run(capsys, "add", str(EXAMPLES / "bad-platform.ttl"), "--workspace", ws)
+    assert code == 1 and "does not conform" in out and "nothing was added" in err
 
 
 # -- sparql -----------------------------------------------------------------------------------

@@ -57,6 +57,14 @@ def test_service_is_refused_before_any_request(kg, listener, engine, template):
     assert hits == []
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_load_is_refused_as_an_update(kg, listener, engine):
+    url, hits = listener
+    with pytest.raises(QueryRefusedError, match="Update"):
+        kg.sparql(f"LOAD <{url}/data.ttl>", engine=engine)
+    assert hits == []
+
+
 def test_service_inside_a_string_or_iri_is_not_a_false_alarm(kg):
     result = kg.sparql('SELECT ?x WHERE { BIND("SERVICE <http://x/>" AS ?x) FILTER(?x != <http://x/SERVICE>) }')
     assert len(result.rows) == 1

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import ROOT, compact
 
 from kgraph.catalogue import Catalogue
@@ -194,3 +196,52 @@ def test_unknown_query_suggests_nearest_names(kg):
     with pytest.raises(UnknownQueryError) as err:
         kg.query("hosted-talk")
     assert err.value.suggestions[0] == "hosted-talks"
+
+
+# -- property-based: any text a user types is a value, never syntax --------------------------------
+
+USER_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(INJECTIONS + ["}", "#", "\\", '"""'])
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(text=USER_TEXT)
+def test_any_search_text_only_ever_finds_labels_containing_it(kg, text):
+    for row in kg.query("search", {"text": text}).as_dicts():
+        assert text.casefold() in row["matched"].value.casefold() or text.lower() in row["matched"].value.lower()
+        assert row["text"].value == text
+
+
+@PROPERTY
+@given(text=USER_TEXT)
+def test_any_entity_text_resolves_to_one_entity_or_gets_a_clear_error(kg, text):
+    try:
+        result = kg.query("evidence", {"entity": text})
+    except ParameterError as e:
+        assert e.exit_code == 2 and "parameter 'entity'" in str(e)
+    else:
+        assert len({row[0] for row in result.rows}) <= 1
+
+
+def test_integer_parameters_are_checked_and_typed(kg, tmp_path):
+    """A catalogue of one's own can declare integer parameters; a non-integer is refused clearly."""
+    from kgraph.graph import KnowledgeGraph
+    from kgraph.resources import Resources
+
+    (tmp_path / "queries").mkdir()
+    for folder in ("ontology", "data"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    (tmp_path / "queries" / "since.rq").write_text("""#+ title: Dated points since a year
+#+ description: Dated points from a year on.
+#+ param: year (integer, default 0): the first year to include
+#+ columns: year, when
+#+ tags: test
+PREFIX kg: <https://w3id.org/kgraph/ontology#>
+SELECT ?year ?when WHERE { ?e kg:date|kg:startDate|kg:endDate ?when . FILTER (xsd:integer(SUBSTR(STR(?when), 1, 4)) >= ?year) }
+""".replace("PREFIX kg:", "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\nPREFIX kg:"), encoding="utf-8")
+    own = KnowledgeGraph(workspace=kg.workspace, resources=Resources.at(tmp_path))  # same inputs: the cached build is reused
+    years = sorted(int(r["when"].value[:4]) for r in own.query("since", {"year": "2017"}).as_dicts())
+    assert years == [2017, 2017, 2018]
+    assert len(own.query("since").rows) == 8
+    with pytest.raises(ParameterError, match="expects an integer, got '2017 or 1=1'"):
+        own.query("since", {"year": "2017 or 1=1"})
