@@ -73,27 +73,35 @@ def _context_triples(build: Build) -> list[ox.Triple]:
 
 
 def _provenance_problems(parsed: ParsedFile, closure, locations) -> list[Problem]:
-    """Nodes that receive new triples in a file without citing kg:evidence in that file."""
+    """Nodes that receive new triples in a file without citing kg:evidence in that file.
+
+    Exempt are provenance nodes themselves (documents, spans, selectors, background statements)
+    and triples that a kg:BackgroundStatement in the same file reifies.
+    """
+    from collections import defaultdict
+
     from rdflib import URIRef
 
     from kgraph.terms import to_rdflib
 
-    rdf_type, evidence = URIRef(RDF + "type"), ox.NamedNode(KG + "evidence")
-    reified = {(t.subject) for t in parsed.triples
-               if t.predicate.value == RDF + "type" and t.object.value == KG + "BackgroundStatement"}
-    background = set()
-    for node in reified:
-        spo = {t.predicate.value: t.object for t in parsed.triples if t.subject == node}
-        if all(k in spo for k in (RDF + "subject", RDF + "predicate", RDF + "object")):
-            background.add((spo[RDF + "subject"], spo[RDF + "predicate"], spo[RDF + "object"]))
-    cited = {t.subject for t in parsed.triples if t.predicate == evidence}
+    rdf_type, evidence = ox.NamedNode(RDF + "type"), ox.NamedNode(KG + "evidence")
+    background_class = ox.NamedNode(KG + "BackgroundStatement")
+    by_subject: dict = defaultdict(list)
+    for t in parsed.triples:
+        by_subject[t.subject].append(t)
+    reified = set()
+    for triples in by_subject.values():
+        if any(t.predicate == rdf_type and t.object == background_class for t in triples):
+            spo = {t.predicate.value: t.object for t in triples}
+            if all(k in spo for k in (RDF + "subject", RDF + "predicate", RDF + "object")):
+                reified.add(ox.Triple(spo[RDF + "subject"], spo[RDF + "predicate"], spo[RDF + "object"]))
     problems = []
-    for subject in sorted({t.subject for t in parsed.triples}, key=str):
-        types = {str(o) for o in closure.objects(to_rdflib(subject), rdf_type)}
-        if subject in cited or types & PROVENANCE_CLASSES:
+    for subject, triples in sorted(by_subject.items(), key=lambda kv: str(kv[0])):
+        if any(t.predicate == evidence for t in triples):
             continue
-        own = [t for t in parsed.triples if t.subject == subject and (t.subject, t.predicate, t.object) not in background]
-        if not own:
+        if {str(o) for o in closure.objects(to_rdflib(subject), URIRef(RDF + "type"))} & PROVENANCE_CLASSES:
+            continue
+        if all(t in reified for t in triples):
             continue
         where = locations.get(subject.value, (str(parsed.path), None))
         problems.append(Problem(
