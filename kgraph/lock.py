@@ -18,9 +18,13 @@ def workspace_lock(workspace: Path, *, timeout: float = 60.0, purpose: str = "ch
     The lock is an advisory ``flock``: the kernel releases it when a holder dies, so a killed
     run never leaves the workspace locked.
     """
-    workspace.mkdir(parents=True, exist_ok=True)
     path = workspace / ".lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        workspace.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise WorkspaceError(f"{workspace}: cannot use this folder as the workspace: {e.strerror}",
+                             hint="set KGRAPH_HOME or pass --workspace DIR with a folder you can write to") from None
     try:
         deadline = time.monotonic() + timeout
         while True:

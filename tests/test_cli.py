@@ -166,6 +166,25 @@ def test_add_from_the_command_line(capsys, ws):
     assert code == 1 and "does not conform" in out and "nothing was added" in err
 
 
+def test_an_unusable_workspace_is_a_workspace_error(capsys, tmp_path):
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x", encoding="utf-8")
+    code, _, err = run(capsys, "query", "timeline", "--workspace", str(a_file))
+    assert code == 3 and "cannot use this folder as the workspace" in err and "KGRAPH_HOME" in err
+
+
+def test_a_damaged_store_says_how_to_rebuild(capsys, ws):
+    import shutil as sh
+    from pathlib import Path
+
+    for store in Path(ws, "cache").glob("*/store"):
+        sh.rmtree(store)
+    code, _, err = run(capsys, "query", "timeline", "--workspace", ws)
+    assert code == 3 and "cannot open the embedded store" in err and "kgraph build --force" in err
+    assert run(capsys, "build", "--force", "--workspace", ws)[0] == 0
+    assert run(capsys, "query", "timeline", "--workspace", ws)[0] == 0
+
+
 # -- sparql -----------------------------------------------------------------------------------
 def test_sparql_select_ask_construct_describe(capsys, ws, tmp_path):
     code, out, _ = run(capsys, "sparql", "PREFIX kg: <https://w3id.org/kgraph/ontology#> SELECT ?c WHERE { ?c a kg:CivilWar }",
