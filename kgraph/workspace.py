@@ -1,7 +1,8 @@
 """Checking new facts against the knowledge graph, and adding them all or nothing.
 
 New facts are validated inside the whole graph (ontology, shipped and added facts, and the
-OWL RL closure of all of it together), with SHACL focused on the new facts' subjects. Besides
+OWL RL closure of all of it together), with SHACL focused on the nodes the new facts are about
+or point at. Besides
 the shapes, every node that receives new triples must cite evidence in the same file: a new
 fact needs its own provenance, even about an entity that already has some.
 
@@ -158,7 +159,9 @@ def check_files(resources: Resources, workspace: Path, paths: list[Path], *, loc
     for f in files:
         for iri, line in subject_lines(f.path, f.prefixes).items():
             locations.setdefault(iri, (str(f.path), line))
-    focus = {to_rdflib(t.subject) for f in files for t in f.triples}
+    # New facts can break the entities they point at (a second capital for Astana), so those are
+    # validated too; literals are never focus nodes.
+    focus = {to_rdflib(term) for f in files for t in f.triples for term in (t.subject, t.object) if not isinstance(term, ox.Literal)}
     report = validate_graph(closure, shapes, focus_nodes=focus, locations=locations)
     for f in files:
         report.problems.extend(_provenance_problems(f, closure, locations))

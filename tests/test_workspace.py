@@ -37,7 +37,9 @@ def write(tmp_path, name, body):
 def test_valid_new_facts_conform_in_context(kg):
     report = kg.validate([EXAMPLES / "safe-world.ttl"])
     assert report.conforms, report.to_text()
-    assert report.checked == 4  # the proposition, its span and the span's two selectors
+    # the proposition, its span and the span's two selectors, and what they point at:
+    # Kazakhstan, the Security Council and the source document
+    assert report.checked == 7
 
 
 def test_a_reference_to_an_existing_entity_is_understood(kg, tmp_path):
@@ -61,6 +63,14 @@ def test_problems_name_label_property_value_message_severity_and_line(kg):
     text = report.to_text()
     assert "bad-platform.ttl:8: Violation: talks on the North Korean crisis in Astana (id:KoreanTalks), property kg:hostedBy" in text
     assert "2 violation(s)" in text
+
+
+def test_new_facts_that_break_an_existing_entity_are_caught_by_validate(kg, tmp_path):
+    # Turkey claims Astana as its capital: Astana (only an object here) becomes the capital of two states
+    path = write(tmp_path, "capital.ttl", "id:Turkey kg:hasCapital id:Astana ; kg:evidence id:span-1863-1892 .")
+    report = kg.validate([path])
+    assert not report.conforms
+    assert {(p.focus, p.shape, p.component) for p in report.violations} == {("id:Astana", "kgsh:CityShape", "sh:MaxCountConstraintComponent")}
 
 
 def test_a_file_no_shape_targets_does_not_pass(kg, tmp_path):
