@@ -62,7 +62,7 @@ CASES = [
      f'id:T a kg:Meeting ; rdfs:label "T"@en ; kg:meetingOf id:UNSecurityCouncil ; kg:status kg:Rumoured ; {EV} .'),
     ("event-date-plain-string", "EventShape", "OrConstraintComponent", "kg:date", "Violation",
      f'id:T a kg:Meeting ; rdfs:label "T"@en ; kg:meetingOf id:UNSecurityCouncil ; kg:status kg:Occurred ; kg:date "2018" ; {EV} .'),
-    ("period-starts-after-end", "EventShape", "SPARQLConstraintComponent", None, "Violation",
+    ("period-starts-after-end", "PeriodShape", "SPARQLConstraintComponent", None, "Violation",
      f'''id:T a kg:Membership ; rdfs:label "T"@en ; kg:member id:Kazakhstan ; kg:membershipIn id:UNSecurityCouncil ;
         kg:status kg:Occurred ; kg:startDate "2018-05"^^xsd:gYearMonth ; kg:endDate "2017"^^xsd:gYear ; {EV} .'''),
     ("conflict-party-not-agent", "ConflictShape", "ClassConstraintComponent", "kg:involvesParty", "Violation",
