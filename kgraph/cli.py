@@ -223,7 +223,13 @@ def cmd_load(args) -> int:
 
 # -- parser --------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kgraph", description="Query, build, validate and extend the kgraph knowledge graph.")
+    parser = argparse.ArgumentParser(
+        prog="kgraph", description="Query, build, validate and extend the kgraph knowledge graph.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit codes: 0 ok, 1 data does not conform or is inconsistent, 2 usage or input error,\n"
+               "            3 workspace or store problem, 4 remote server problem, 70 internal error, 130 interrupted\n"
+               "workspace:  $KGRAPH_HOME, else ~/.local/share/kgraph (added facts and the build cache)\n"
+               "start with: kgraph queries; kgraph query hosted-talks")
     parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--workspace", metavar="DIR",
