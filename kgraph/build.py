@@ -149,10 +149,8 @@ def run_pipeline(inputs: list[InputFile], text_dirs: list[Path]):
 
     ``graphs`` maps named-graph IRIs to lists of pyoxigraph triples.
     """
-    from rdflib import Graph
-
     from kgraph.loading import parse_rdf_file, source_text_triples, subject_lines
-    from kgraph.reasoning import infer_owlrl_closure
+    from kgraph.reasoning import materialise
     from kgraph.terms import graph_to_triples, triples_to_rdflib
     from kgraph.validation import validate_graph
 
@@ -175,15 +173,12 @@ def run_pipeline(inputs: list[InputFile], text_dirs: list[Path]):
     timings["parse"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    closure = triples_to_rdflib(asserted + graphs[GRAPH_SOURCES])
-    inferred = infer_owlrl_closure(closure)
-    for t in inferred:
-        closure.add(t)
+    closure, inferred = materialise(asserted + graphs[GRAPH_SOURCES])
     graphs[GRAPH_INFERRED] = graph_to_triples(inferred)
     timings["reason"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    shapes = triples_to_rdflib(shapes_triples, Graph())
+    shapes = triples_to_rdflib(shapes_triples)
     report = validate_graph(closure, shapes, locations=locations)
     timings["validate"] = time.perf_counter() - t0
     return graphs, closure, report, timings

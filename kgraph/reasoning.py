@@ -45,3 +45,17 @@ def infer_owlrl_closure(asserted):
             continue
         inferred.add((s, p, o))
     return inferred
+
+
+def materialise(triples):
+    """The OWL RL closure of pyoxigraph triples: (closure, inferred), both rdflib Graphs.
+
+    ``closure`` holds the given triples and the inferred ones; ``inferred`` only the latter.
+    """
+    from kgraph.terms import triples_to_rdflib
+
+    closure = triples_to_rdflib(triples)
+    inferred = infer_owlrl_closure(closure)
+    for t in inferred:
+        closure.add(t)
+    return closure, inferred

@@ -121,10 +121,9 @@ def check_files(resources: Resources, workspace: Path, paths: list[Path], *, loc
         InputError / ParseError: a file is missing or malformed.
         InconsistencyError: the new facts contradict the ontology or the graph.
     """
-    from rdflib import Graph
 
     from kgraph.loading import rdf_format_for
-    from kgraph.reasoning import infer_owlrl_closure
+    from kgraph.reasoning import materialise
     from kgraph.terms import to_rdflib, triples_to_rdflib
     from kgraph.validation import validate_graph
 
@@ -150,9 +149,7 @@ def check_files(resources: Resources, workspace: Path, paths: list[Path], *, loc
     text_dirs = [*sorted({p.parent for p in texts}), resources.data, workspace / "sources"]
     texts_triples = source_text_triples(context + new_triples, text_dirs)
 
-    closure = triples_to_rdflib(context + new_triples + texts_triples, Graph())
-    for t in infer_owlrl_closure(closure):
-        closure.add(t)
+    closure, _inferred = materialise(context + new_triples + texts_triples)
     shapes = triples_to_rdflib(ox.parse(path=str(resources.shapes), format=ox.RdfFormat.TURTLE))
 
     locations = {}
