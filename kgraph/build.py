@@ -105,6 +105,11 @@ class Build:
     def conforms(self) -> bool:
         return bool(self.manifest["conforms"])
 
+    def quads(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> list[ox.Quad]:
+        """The materialised quads, leaving out the named graphs whose IRIs are in ``exclude``."""
+        return [q for q in ox.parse(path=str(self.dataset_path), format=ox.RdfFormat.N_QUADS)
+                if q.graph_name.value not in exclude]
+
     def require_conforming(self) -> None:
         """Raise NonConformingError if the shipped and added facts do not conform."""
         if not self.conforms:

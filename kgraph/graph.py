@@ -117,10 +117,8 @@ class KnowledgeGraph:
             raise UsageError(f"unknown export format {fmt!r}", hint="use one of " + ", ".join(EXPORT_FORMATS))
         build = self.build()
         build.require_conforming()
-        skip = {GRAPH_SHAPES} | ({GRAPH_INFERRED} if asserted_only else set())
         rdf_format = EXPORT_FORMATS[fmt]
-        quads = [q for q in ox.parse(path=str(build.dataset_path), format=ox.RdfFormat.N_QUADS)
-                 if q.graph_name.value not in skip]
+        quads = build.quads(exclude={GRAPH_SHAPES} | ({GRAPH_INFERRED} if asserted_only else set()))
         if rdf_format.supports_datasets:
             return ox.serialize(quads, format=rdf_format, **({"prefixes": PREFIXES} if fmt == "trig" else {}))
         triples = list({ox.Triple(q.subject, q.predicate, q.object): None

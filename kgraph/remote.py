@@ -186,7 +186,7 @@ def skolemized_quads(build) -> list[ox.Quad]:
     and the build key, so loading the same build again is idempotent, and a different build can
     never merge its blank-node structures into an older one.
     """
-    dataset = ox.Dataset(ox.parse(path=str(build.dataset_path), format=ox.RdfFormat.N_QUADS))
+    dataset = ox.Dataset(build.quads())
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     prefix = f"https://w3id.org/kgraph/.well-known/genid/{build.key}-"
 

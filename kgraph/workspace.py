@@ -67,10 +67,8 @@ def _split_inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
 
 def _context_triples(build: Build) -> list[ox.Triple]:
     """The asserted triples of a build (ontology, facts, background), without shapes and texts."""
-    skip = {GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES}
     return [ox.Triple(q.subject, q.predicate, q.object)
-            for q in ox.parse(path=str(build.dataset_path), format=ox.RdfFormat.N_QUADS)
-            if q.graph_name.value not in skip]
+            for q in build.quads(exclude={GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES})]
 
 
 def _provenance_problems(parsed: ParsedFile, closure, locations) -> list[Problem]:

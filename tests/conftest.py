@@ -63,9 +63,7 @@ def source_text() -> str:
 def _graph(kg: KnowledgeGraph, *, inferred: bool):
     from kgraph.terms import triples_to_rdflib
 
-    skip = {GRAPH_SHAPES, GRAPH_META} | (set() if inferred else {GRAPH_INFERRED})
-    quads = ox.parse(path=str(kg.build().dataset_path), format=ox.RdfFormat.N_QUADS)
-    return triples_to_rdflib(q for q in quads if q.graph_name.value not in skip)
+    return triples_to_rdflib(kg.build().quads(exclude={GRAPH_SHAPES, GRAPH_META} | (set() if inferred else {GRAPH_INFERRED})))
 
 
 @pytest.fixture(scope="session")

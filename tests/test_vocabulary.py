@@ -9,8 +9,8 @@ import re
 
 import pyoxigraph as ox
 import pytest
-
 from conftest import ROOT
+
 from kgraph.namespaces import KG
 
 DEFINED = {t.subject.value for t in ox.parse(path=str(ROOT / "ontology" / "kgraph.ttl"), format=ox.RdfFormat.TURTLE)
