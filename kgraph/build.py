@@ -42,6 +42,7 @@ from kgraph.namespaces import (
     workspace_graph_iri,
 )
 from kgraph.resources import Resources
+from kgraph.store import write_store
 
 ROLES = ("ontology", "shapes", "data", "workspace", "text")
 
@@ -223,10 +224,7 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
         (tmp / "dataset.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
         (tmp / "report.ttl").write_text(report.report_turtle, encoding="utf-8")
         (tmp / "report.json").write_text(report.to_json(), encoding="utf-8")
-        store = ox.Store(str(tmp / "store"))
-        store.bulk_load(path=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        del store
+        write_store(tmp / "store", tmp / "dataset.nq")
         timings["store"] = time.perf_counter() - t0
         asserted = sum(len(ts) for g, ts in graphs.items() if g not in (GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES))
         manifest = {

@@ -28,6 +28,19 @@ def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
                              hint="run 'kgraph build --force' to rebuild it") from None
 
 
+def write_store(path: Path, dataset: Path) -> int:
+    """Bulk-load an N-Quads file into a new on-disk Oxigraph store at ``path``; return its quad count.
+
+    The store is flushed and released before returning, so the folder can be renamed at once.
+    """
+    store = ox.Store(str(path))
+    store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    count = len(store)
+    del store
+    return count
+
+
 class OxigraphEngine:
     """SPARQL on an Oxigraph store."""
 
