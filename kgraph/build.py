@@ -106,6 +106,14 @@ class Build:
     def conforms(self) -> bool:
         return bool(self.manifest["conforms"])
 
+    def report(self):
+        """The build's validation report, read back from ``report.json``."""
+        from kgraph.validation import Problem, ValidationReport
+
+        data = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
+        return ValidationReport([Problem(**p) for p in data["problems"]], data["checked"],
+                                report_turtle=self.report_path.read_text(encoding="utf-8"))
+
     def quads(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> list[ox.Quad]:
         """The materialised quads, leaving out the named graphs whose IRIs are in ``exclude``."""
         return [q for q in ox.parse(path=str(self.dataset_path), format=ox.RdfFormat.N_QUADS)

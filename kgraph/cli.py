@@ -117,11 +117,7 @@ def cmd_build(args) -> int:
                  f"  store: {build.store_path}"]
         _write_output("\n".join(lines) + "\n", None)
     if not build.conforms:
-        from kgraph.validation import Problem, ValidationReport
-
-        data = json.loads((build.folder / "report.json").read_text(encoding="utf-8"))
-        report = ValidationReport([Problem(**p) for p in data["problems"]], data["checked"])
-        print(report.to_text(), file=sys.stderr)
+        print(build.report().to_text(), file=sys.stderr)
         return EXIT_NONCONFORMING
     return EXIT_OK
 

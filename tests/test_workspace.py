@@ -245,8 +245,28 @@ def test_a_non_conforming_build_is_not_queried(tmp_path, session_workspace):
     kg = KnowledgeGraph(workspace=tmp_path / "ws", resources=Resources.at(root))
     build = kg.build()
     assert not build.conforms and build.manifest["violations"] == 1
+    (problem,) = build.report().violations
+    assert problem.shape == "kgsh:SpanShape" and problem.focus == "id:span-341-372"
+    assert problem.file.endswith("facts.ttl") and problem.line
     with pytest.raises(NonConformingError, match="does not conform"):
         kg.query("timeline")
+
+
+def test_build_command_exits_1_and_lists_the_violations(tmp_path, capsys, monkeypatch):
+    import kgraph.graph
+    from kgraph.cli import main
+
+    root = tmp_path / "root"
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(ROOT / folder, root / folder)
+    facts = root / "data" / "facts.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("oa:start 341 ; oa:end 372", "oa:start 340 ; oa:end 372"), encoding="utf-8")
+    monkeypatch.setattr(kgraph.graph, "default_resources", lambda: Resources.at(root))
+    assert main(["build", "--workspace", str(tmp_path / "ws")]) == 1
+    out, err = capsys.readouterr()
+    assert "1 violation(s)" in out
+    assert "facts.ttl:" in err and "Violation: id:span-341-372" in err and "does not equal the source text" in err
+    assert "Traceback" not in err
 
 
 def test_a_changed_source_text_is_refused(tmp_path):
