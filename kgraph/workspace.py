@@ -13,7 +13,6 @@ present, then rebuilds; any failure or interruption before the end removes what 
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -219,9 +218,3 @@ def add_files(resources: Resources, workspace: Path, paths: list[Path]) -> AddRe
             raise
     return AddResult(written, sum(len(x) for x in checked.new), checked.duplicates, build, checked.report)
 
-
-def reset_workspace(workspace: Path) -> None:
-    """Remove every added fact, text and cached build (the shipped data is untouched)."""
-    with workspace_lock(workspace, purpose="reset"):
-        for sub in ("facts", "sources", "cache"):
-            shutil.rmtree(workspace / sub, ignore_errors=True)
