@@ -20,9 +20,10 @@ from kgraph.namespaces import expand, shorten
 _LABELS = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?entity ?label WHERE {
-  ?entity rdfs:label|skos:altLabel ?label .
+SELECT DISTINCT ?entity ?label ?name WHERE {
+  { ?entity rdfs:label ?label } UNION { ?entity skos:altLabel ?label }
   FILTER (isIRI(?entity))
+  OPTIONAL { ?entity rdfs:label ?name . FILTER (LANG(?name) = "en") }
 }"""
 _EXISTS = "SELECT ?entity WHERE { { ?entity ?p ?o } UNION { ?s ?entity ?o } UNION { ?s ?p ?entity } } LIMIT 1"
 
@@ -37,16 +38,23 @@ class EntityResolver:
     def __init__(self, engine) -> None:
         self.engine = engine
         self._labels: list[tuple[ox.NamedNode, str]] | None = None
+        self._names: dict[ox.NamedNode, str] = {}
 
     def labels(self) -> list[tuple[ox.NamedNode, str]]:
+        """Every (entity, label or alternative label, in any language) pair of the graph."""
         if self._labels is None:
-            result = self.engine.run(_LABELS)
-            self._labels = [(row[0], row[1].value) for row in result.rows]
+            rows = self.engine.run(_LABELS).rows
+            self._labels = sorted({(row[0], row[1].value) for row in rows}, key=lambda el: (str(el[0]), el[1]))
+            for entity, _label, name in rows:
+                if name is not None:
+                    self._names[entity] = min(name.value, self._names.get(entity, name.value))
         return self._labels
 
     def _english_name(self, iri: ox.NamedNode) -> str:
-        names = sorted(label for e, label in self.labels() if e == iri)
-        return f"{names[0]} ({shorten(iri.value)})" if names else shorten(iri.value)
+        """'English label (prefixed name)', or the prefixed name alone for an entity without one."""
+        self.labels()
+        name = self._names.get(iri)
+        return f"{name} ({shorten(iri.value)})" if name else shorten(iri.value)
 
     def candidates(self, text: str, n: int = 5) -> list[str]:
         """The nearest labels to ``text``, as 'Label (id:X)'."""

@@ -163,6 +163,15 @@ def test_unknown_entity_gets_nearest_candidates(kg):
     assert "Kazakhstan (id:Kazakhstan)" in err.value.candidates
 
 
+def test_candidates_are_named_by_their_english_label(kg):
+    with pytest.raises(ParameterError) as err:
+        kg.query("evidence", {"entity": "Korea-South"})
+    assert "South Korea (id:SouthKorea)" in err.value.candidates  # not its alternative label "Korea"
+    with pytest.raises(ParameterError) as err:
+        kg.query("evidence", {"entity": "the UN"})
+    assert "United Nations (id:UnitedNations)" in err.value.candidates  # not "UN"
+
+
 def test_unknown_iri_is_refused(kg):
     with pytest.raises(ParameterError, match="not in the knowledge graph"):
         kg.query("describe", {"entity": "id:Atlantis"})
