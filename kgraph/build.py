@@ -6,22 +6,25 @@ any input makes a new build. The cache folder holds:
 
 - ``dataset.nq``: every named graph (ontology, shapes, asserted facts by file, source texts,
   inferred triples, and a meta graph describing the others);
+- ``schema.nt``: owlrl's closure of the schema, from which an add compiles the rules again;
 - ``store/``: the same dataset in an on-disk Oxigraph store, opened read-only by queries;
 - ``report.ttl`` / ``report.json``: the SHACL validation report;
 - ``manifest.json``: counts, timings and whether the data conforms.
 
 A build is written to a temporary folder and renamed into place, so a reader sees either the
-old build or the whole new one, never half of it.
+old build or the whole new one, never half of it. An add (:mod:`kgraph.admission`) does not
+rebuild: it moves the build aside, inserts the new facts and what they imply into the store in
+one transaction, appends them to ``dataset.nq`` and renames the build to its new key. A query
+finds its build without re-reading the inputs: ``cache/current.json`` maps a fingerprint of
+the inputs' names, sizes and modification times to the key.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,56 +33,11 @@ import pyoxigraph as ox
 from kgraph import __version__
 from kgraph.errors import NonConformingError, WorkspaceError
 from kgraph.lock import workspace_lock
-from kgraph.namespaces import (
-    DCTERMS,
-    GRAPH_INFERRED,
-    GRAPH_META,
-    GRAPH_ONTOLOGY,
-    GRAPH_SHAPES,
-    GRAPH_SOURCES,
-    RDFS,
-    data_graph_iri,
-    workspace_graph_iri,
-)
+from kgraph.files import replace_folder, write_atomically
+from kgraph.inputs import InputFile, collect_inputs, content_key, fingerprint
+from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, RDFS
 from kgraph.resources import Resources
-from kgraph.store import write_store
-
-ROLES = ("ontology", "shapes", "data", "workspace", "text")
-
-
-@dataclass(frozen=True)
-class InputFile:
-    """One input of the build and the named graph its triples go to."""
-
-    path: Path
-    role: str
-    graph: str | None
-
-    @property
-    def label(self) -> str:
-        return f"{self.role}/{self.path.name}"
-
-
-def collect_inputs(resources: Resources, workspace: Path) -> list[InputFile]:
-    """Every file the build reads, in a fixed order."""
-    inputs = [InputFile(p, "ontology", GRAPH_ONTOLOGY) for p in sorted(resources.ontology.glob("*.ttl"))
-              if p.name != resources.shapes.name]
-    inputs.append(InputFile(resources.shapes, "shapes", GRAPH_SHAPES))
-    inputs += [InputFile(p, "data", data_graph_iri(p.stem)) for p in sorted(resources.data.glob("*.ttl"))]
-    inputs += [InputFile(p, "text", None) for p in sorted(resources.data.glob("*.txt"))]
-    inputs += [InputFile(p, "workspace", workspace_graph_iri(p.stem)) for p in sorted((workspace / "facts").glob("*.ttl"))]
-    inputs += [InputFile(p, "text", None) for p in sorted((workspace / "sources").glob("*.txt"))]
-    return inputs
-
-
-def input_key(inputs: list[InputFile]) -> str:
-    """A digest of the kgraph version and the name, role and bytes of every input."""
-    h = hashlib.sha256(f"kgraph {__version__}\n".encode())
-    for f in inputs:
-        h.update(f"{f.role}\0{f.path.name}\0".encode())
-        h.update(hashlib.sha256(f.path.read_bytes()).digest())
-    return h.hexdigest()[:24]
-
+from kgraph.stores import write_store
 
 @dataclass(frozen=True)
 class Build:
@@ -136,66 +94,59 @@ def load_build(folder: Path) -> Build | None:
     return Build(manifest["key"], folder, manifest)
 
 
-def ensure_built(resources: Resources, workspace: Path, *, force: bool = False, locked: bool = False) -> Build:
-    """The cached build for the current inputs, building it first if needed.
+def _current(cache: Path) -> dict:
+    try:
+        return json.loads((cache / "current.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
-    ``locked`` says the caller already holds the workspace lock.
+
+def remember_current(cache: Path, fingerprint_: str, key: str) -> None:
+    """Note which build the inputs with this fingerprint have, so the next query need not hash them."""
+    try:
+        write_atomically(cache / "current.json", json.dumps({"fingerprint": fingerprint_, "key": key}).encode())
+    except OSError:
+        pass  # only costs the next query a re-hash
+
+
+def find_build(resources: Resources, workspace: Path) -> tuple[list[InputFile], str, Build | None]:
+    """The inputs, their content key and the cached build for them, if there is one.
+
+    The fingerprint of the inputs' names, sizes and modification times is checked first; only
+    when it changed are the inputs read and hashed.
     """
     inputs = collect_inputs(resources, workspace)
-    key = input_key(inputs)
     cache = workspace / "cache"
-    if not force:
-        found = load_build(cache / key)
+    fp = fingerprint(inputs, __version__)
+    current = _current(cache)
+    if current.get("fingerprint") == fp:
+        found = load_build(cache / current["key"])
         if found is not None:
-            return found
-    if locked:
-        return _build_locked(inputs, key, cache, resources)
-    with workspace_lock(workspace, timeout=300, purpose="build"):
-        if not force:  # another process may have built it while we waited
-            found = load_build(cache / key)
-            if found is not None:
-                return found
-        return _build_locked(inputs, key, cache, resources)
+            return inputs, current["key"], found
+    key = content_key(inputs, __version__)
+    found = load_build(cache / key)
+    if found is not None:
+        remember_current(cache, fp, key)
+    return inputs, key, found
 
 
-def run_pipeline(inputs: list[InputFile], text_dirs: list[Path]):
-    """Parse, reason and validate; return (graphs, inferred rdflib graph, report, timings).
+def ensure_built(resources: Resources, workspace: Path, *, force: bool = False, locked: bool = False,
+                 reference: bool = False, progress=None) -> Build:
+    """The cached build for the current inputs, building it first if needed.
 
-    ``graphs`` maps named-graph IRIs to lists of pyoxigraph triples.
+    ``locked`` says the caller already holds the workspace lock; ``reference`` builds with
+    owlrl and pySHACL (always a new build); ``progress`` is told what a build does.
     """
-    from kgraph.loading import parse_rdf_file, source_text_triples, subject_lines
-    from kgraph.reasoning import materialise
-    from kgraph.terms import graph_to_triples, triples_to_rdflib
-    from kgraph.validation import validate_graph
-
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    graphs: dict[str, list] = defaultdict(list)
-    locations: dict[str, tuple[str, int]] = {}
-    shapes_triples: list = []
-    for f in inputs:
-        if f.role == "text":
-            continue
-        parsed = parse_rdf_file(f.path)
-        if f.role == "shapes":
-            shapes_triples = parsed.triples
-        for iri, line in subject_lines(f.path, parsed.prefixes).items():
-            locations.setdefault(iri, (str(f.path), line))
-        graphs[f.graph].extend(parsed.triples)
-    asserted = [t for g, ts in graphs.items() if g != GRAPH_SHAPES for t in ts]
-    graphs[GRAPH_SOURCES] = source_text_triples(asserted, text_dirs)
-    timings["parse"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    closure, inferred = materialise(asserted + graphs[GRAPH_SOURCES])
-    graphs[GRAPH_INFERRED] = graph_to_triples(inferred)
-    timings["reason"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    shapes = triples_to_rdflib(shapes_triples)
-    report = validate_graph(closure, shapes, locations=locations)
-    timings["validate"] = time.perf_counter() - t0
-    return graphs, closure, report, timings
+    inputs, key, found = find_build(resources, workspace)
+    if found is not None and not force and not reference:
+        return found
+    if locked:
+        return _build_locked(inputs, key, workspace / "cache", resources, reference=reference, progress=progress)
+    with workspace_lock(workspace, timeout=300, purpose="build"):
+        inputs, key, found = find_build(resources, workspace)  # another process may have built it meanwhile
+        if found is not None and not force and not reference:
+            return found
+        return _build_locked(inputs, key, workspace / "cache", resources, reference=reference, progress=progress)
 
 
 def _meta_triples(graphs: dict[str, list], inputs: list[InputFile]) -> list:
@@ -216,23 +167,36 @@ def _meta_triples(graphs: dict[str, list], inputs: list[InputFile]) -> list:
     return out
 
 
-def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Resources) -> Build:
+def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Resources, *, reference: bool = False,
+                  progress=None) -> Build:
+    from kgraph.pipeline import run_pipeline
+
     started = time.perf_counter()
     workspace = cache.parent
-    graphs, _closure, report, timings = run_pipeline(inputs, [resources.data, workspace / "sources"])
+    outcome = run_pipeline(inputs, [resources.data, workspace / "sources"], reference=reference,
+                           cache=cache / "rules", progress=progress)
+    graphs = outcome.parsed.graphs
+    graphs[GRAPH_INFERRED] = outcome.closure.inferred
     graphs[GRAPH_META] = _meta_triples(graphs, inputs)
+    report, timings = outcome.report, outcome.timings
 
     cache.mkdir(parents=True, exist_ok=True)
     tmp = cache / f".tmp-{key}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
+    final = cache / key
     try:
         t0 = time.perf_counter()
+        if progress:
+            progress(f"storing {sum(len(ts) for ts in graphs.values())} quads")
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in graphs.items() for t in ts]
-        (tmp / "dataset.nq").write_bytes(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+        ox.serialize(quads, output=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+        reasoner = outcome.closure.reasoner
+        if reasoner is not None:
+            ox.serialize(reasoner.schema_inferred, output=str(tmp / "schema.nt"), format=ox.RdfFormat.N_TRIPLES)
         (tmp / "report.ttl").write_text(report.report_turtle, encoding="utf-8")
         (tmp / "report.json").write_text(report.to_json(), encoding="utf-8")
-        write_store(tmp / "store", tmp / "dataset.nq")
+        write_store(tmp / "store", quads)
         timings["store"] = time.perf_counter() - t0
         asserted = sum(len(ts) for g, ts in graphs.items() if g not in (GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES))
         manifest = {
@@ -247,24 +211,27 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
                         "shapes": len(graphs[GRAPH_SHAPES]), "total": len(quads)},
             "graphs": {g: len(ts) for g, ts in graphs.items()},
             "inputs": [f.label for f in inputs],
+            "reasoner": outcome.closure.note,
+            "validator": "pySHACL (reference)" if reference else "pyshifty",
+            "schema": None if reasoner is None else {"key": reasoner.schema.key,
+                                                     "datatypes": sorted(reasoner.schema.datatypes),
+                                                     "probes": [[p.value, p.datatype.value] for p in reasoner.schema.probes]},
             "seconds": {k: round(v, 3) for k, v in {**timings, "total": time.perf_counter() - started}.items()},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        final = cache / key
-        if final.exists():
-            shutil.rmtree(final)
-        os.rename(tmp, final)
+        replace_folder(tmp, final)
     except OSError as e:
         raise WorkspaceError(f"{cache}: cannot write the build: {e}") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    remember_current(cache, fingerprint(inputs, __version__), key)
     _prune(cache, keep=final)
     return Build(key, final, manifest, fresh=True)
 
 
 def _prune(cache: Path, keep: Path) -> None:
     """Remove older builds (and leftovers of interrupted ones), keeping the newest other one."""
-    others = sorted((p for p in cache.iterdir() if p.is_dir() and p != keep),
+    others = sorted((p for p in cache.iterdir() if p.is_dir() and p != keep and p.name != "rules"),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[1:] + [p for p in others[:1] if p.name.startswith(".tmp-")]:
         shutil.rmtree(old, ignore_errors=True)

@@ -13,7 +13,8 @@ from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREF
 from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
-from kgraph.store import ENGINES, OxigraphEngine, RdflibEngine, open_store
+from kgraph.engines import ENGINES, OxigraphEngine, RdflibEngine
+from kgraph.stores import open_store
 
 EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
                   "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
@@ -44,9 +45,13 @@ class KnowledgeGraph:
         self._build: Build | None = None
 
     # -- the pipeline -------------------------------------------------------------------
-    def build(self, *, force: bool = False) -> Build:
-        """Parse, reason, validate and materialise (cached by a hash of every input)."""
-        build = ensure_built(self.resources, self.workspace, force=force)
+    def build(self, *, force: bool = False, reference: bool = False, progress=None) -> Build:
+        """Parse, reason, validate and materialise (cached by a hash of every input).
+
+        ``reference`` rebuilds with owlrl and pySHACL over everything instead of the compiled
+        rules and pyshifty; ``progress`` is called with a line per stage of a build.
+        """
+        build = ensure_built(self.resources, self.workspace, force=force, reference=reference, progress=progress)
         if self._build is None or build.key != self._build.key:
             self._engines.clear()
         self._build = build
@@ -91,17 +96,22 @@ class KnowledgeGraph:
         return EntityResolver(self.engine(engine)).resolve(value)
 
     # -- new facts ----------------------------------------------------------------------
-    def validate(self, paths: list[Path | str]):
-        """Validate new fact files in the context of the whole graph; returns a ValidationReport."""
-        from kgraph.workspace import check_files
+    def validate(self, paths: list[Path | str], *, reference: bool = False, progress=None):
+        """Validate new fact files in the context of the whole graph; returns a ValidationReport.
 
-        return check_files(self.resources, self.workspace, [Path(p) for p in paths]).report
+        Only what the new facts can affect is reasoned about and validated; ``reference``
+        runs owlrl and pySHACL over the whole graph instead (slow, obviously right).
+        """
+        from kgraph.admission import check_files
 
-    def add(self, paths: list[Path | str]):
-        """Add new fact files to the workspace if, and only if, they all conform."""
-        from kgraph.workspace import add_files
+        return check_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference,
+                           progress=progress).report
 
-        result = add_files(self.resources, self.workspace, [Path(p) for p in paths])
+    def add(self, paths: list[Path | str], *, reference: bool = False, progress=None):
+        """Add new fact files to the workspace if, and only if, they all conform (see :meth:`validate`)."""
+        from kgraph.admission import add_files
+
+        result = add_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference, progress=progress)
         self._engines.clear()
         self._build = result.build or self._build
         return result

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,6 +93,11 @@ def parse_rdf_file(path: Path) -> ParsedFile:
     return parsed
 
 
+def read_triples(path: Path, fmt: ox.RdfFormat = ox.RdfFormat.N_TRIPLES) -> list[ox.Triple]:
+    """The triples of a file kgraph wrote itself (pyoxigraph yields quads, which never equal triples)."""
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path), format=fmt)]
+
+
 _SUBJECT = re.compile(r"^\s*(<[^>\s]*>|[A-Za-z][\w.-]*:[\w.%-]*|:[\w.%-]*|_:[\w.-]+)")
 
 
@@ -137,14 +143,22 @@ def source_text_triples(triples: list[ox.Triple], text_dirs: list[Path]) -> list
     source_class = ox.NamedNode(KG + "SourceDocument")
     identifier = ox.NamedNode(DCTERMS + "identifier")
     sha = ox.NamedNode(KG + "sha256")
-    docs = {t.subject for t in triples if t.predicate == rdf_type and t.object == source_class}
+    # One pass over the triples, whatever the number of documents.
+    docs: set = set()
+    names: dict = defaultdict(list)
+    digests: dict = defaultdict(list)
+    for t in triples:
+        if t.predicate == rdf_type and t.object == source_class:
+            docs.add(t.subject)
+        elif t.predicate == identifier:
+            names[t.subject].append(t.object.value)
+        elif t.predicate == sha:
+            digests[t.subject].append(t.object.value)
     out = []
     for doc in sorted(docs, key=str):
-        names = [t.object.value for t in triples if t.subject == doc and t.predicate == identifier]
-        digests = [t.object.value for t in triples if t.subject == doc and t.predicate == sha]
-        if len(names) != 1 or len(digests) != 1:
+        if len(names[doc]) != 1 or len(digests[doc]) != 1:
             continue  # the shapes report a document without exactly one identifier and digest
-        name = names[0]
+        name = names[doc][0]
         found = [d / name for d in text_dirs if Path(name).name == name and (d / name).is_file()]
         if not found:
             raise InputError(f"source text {name!r} of <{doc.value}> not found in " + ", ".join(map(str, text_dirs)),
@@ -152,8 +166,8 @@ def source_text_triples(triples: list[ox.Triple], text_dirs: list[Path]) -> list
         path = found[0]
         raw = path.read_bytes()
         actual = hashlib.sha256(raw).hexdigest()
-        if actual != digests[0]:
-            raise InputError(f"{path}: SHA-256 is {actual}, but the facts say {digests[0]}",
+        if actual != digests[doc][0]:
+            raise InputError(f"{path}: SHA-256 is {actual}, but the facts say {digests[doc][0]}",
                              hint="the evidence offsets were counted on other bytes; restore the text or recount the spans")
         try:
             text = raw.decode("utf-8")

@@ -33,7 +33,7 @@ from kgraph.lock import workspace_lock
 from kgraph.namespaces import GRAPH_INFERRED
 from kgraph.results import QueryResult
 from kgraph.sparql import query_form, where_group_start
-from kgraph.store import write_store
+from kgraph.stores import write_store
 
 STORE_MARKER = "kgraph-store.json"
 
@@ -57,7 +57,7 @@ def load_to_store(kg, target: Path) -> dict:
         tmp = target.with_name(f".{target.name}.new-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         try:
-            quads = write_store(tmp, build.dataset_path)
+            quads = write_store(tmp, build.quads())
             (tmp / STORE_MARKER).write_text(json.dumps({"key": build.key, "quads": quads}), encoding="utf-8")
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             if target.exists():

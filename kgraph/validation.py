@@ -1,17 +1,32 @@
-"""Stage 3 of the pipeline: SHACL validation with pySHACL, and a report people can read.
+"""Stage 3 of the pipeline: SHACL validation, and a report people can read.
 
-The data graph handed to pySHACL is always the OWL RL closure, so class targets reach
-instances of subclasses and shapes can require inferred inverse properties. New facts are
-validated inside the whole knowledge graph with ``focus_nodes`` set to their subjects, so a
-reference to an existing entity is understood without re-checking everything else.
+Two validators give the same results (focus node, path, value, constraint component,
+severity), which tests check:
+
+- the **fast** one, pyshifty (a SHACL engine in Rust), the default;
+- the **reference**, pySHACL, for anyone who wants the slow, obviously right answer.
+
+The data graph handed to either is always the OWL RL closure, so class targets reach
+instances of subclasses and shapes can require inferred inverse properties. Blank property
+shapes are given names (``urn:kgraph:shape:…``) before validation, so that every result can
+be traced to the node shape it belongs to whichever validator produced it. To validate a few
+focus nodes, callers hand over only the part of the graph those nodes' shapes read
+(:mod:`kgraph.delta`), and keep the results about those nodes.
 """
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 
-from kgraph.namespaces import RDF, RDFS, SH, shorten
+import pyoxigraph as ox
+
+from kgraph.namespaces import RDF, SH, shorten
+
+ENGINES = ("fast", "reference")
+_SKOLEM = "urn:kgraph:shape:"
 
 
 @dataclass(frozen=True)
@@ -78,46 +93,115 @@ class ValidationReport:
                            "problems": [asdict(p) for p in self.problems]}, indent=2, ensure_ascii=False)
 
 
-def shape_targets(data_graph, shapes_graph) -> dict:
-    """The nodes each shape targets (sh:targetClass, sh:targetNode, sh:targetSubjectsOf, sh:targetObjectsOf).
-
-    Class targets reach instances of subclasses through ``rdfs:subClassOf*`` in the data graph,
-    as SHACL defines them, so the count is right even for facts not yet reasoned over.
-    """
-    from rdflib import URIRef
-
-    sh = lambda local: URIRef(SH + local)  # noqa: E731
-    rdf_type, sub_class_of = URIRef(RDF + "type"), URIRef(RDFS + "subClassOf")
-    instances: dict = {}
-
-    def instances_of(cls) -> set:
-        if cls not in instances:
-            classes, todo = set(), [cls]
-            while todo:
-                c = todo.pop()
-                if c not in classes:
-                    classes.add(c)
-                    todo.extend(data_graph.subjects(sub_class_of, c))
-            instances[cls] = {n for c in classes for n in data_graph.subjects(rdf_type, c)}
-        return instances[cls]
-
-    targets: dict = {}
-    for shape in set(shapes_graph.subjects(sh("targetClass"), None)) | set(shapes_graph.subjects(sh("targetNode"), None)) \
-            | set(shapes_graph.subjects(sh("targetSubjectsOf"), None)) | set(shapes_graph.subjects(sh("targetObjectsOf"), None)):
-        nodes: set = set()
-        for cls in shapes_graph.objects(shape, sh("targetClass")):
-            nodes |= instances_of(cls)
-        nodes.update(shapes_graph.objects(shape, sh("targetNode")))
-        for prop in shapes_graph.objects(shape, sh("targetSubjectsOf")):
-            nodes.update(data_graph.subjects(prop, None))
-        for prop in shapes_graph.objects(shape, sh("targetObjectsOf")):
-            nodes.update(data_graph.objects(None, prop))
-        targets[shape] = nodes
-    return targets
+def _sh(local: str) -> ox.NamedNode:
+    return ox.NamedNode(SH + local)
 
 
-def _run_pyshacl(data_graph, shapes_graph, focus_by_shape):
-    """pySHACL's report graph, for all targets (``focus_by_shape`` None) or per shape and focus nodes.
+def _show(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return _n3_literal(term)
+
+
+def _n3_literal(term: ox.Literal) -> str:
+    """A literal as rdflib's ``n3()`` writes it, so reports read the same from either validator."""
+    value = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    if term.language:
+        return f'"{value}"@{term.language}'
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return f'"{value}"'
+    return f'"{value}"^^{shorten(term.datatype.value)}'
+
+
+class Shapes:
+    """A SHACL shapes graph, with its blank property shapes named, and what each shape targets."""
+
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        triples = list(triples)
+        named: dict[ox.BlankNode, ox.NamedNode] = {}
+        for t in triples:
+            if t.predicate == _sh("property") and isinstance(t.object, ox.BlankNode):
+                named.setdefault(t.object, ox.NamedNode(_SKOLEM + t.object.value))
+        rename = lambda term: named.get(term, term)  # noqa: E731
+        self.original = triples  # pySHACL's use_shapes drops property shapes named by IRI: it gets these
+        self.triples = [ox.Triple(rename(t.subject), t.predicate, rename(t.object)) for t in triples]
+        self.parent: dict[ox.NamedNode | ox.BlankNode, ox.NamedNode | ox.BlankNode] = {
+            t.object: t.subject for ts in (self.triples, triples) for t in ts if t.predicate == _sh("property")}
+        by_pred: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
+        for t in self.triples:
+            by_pred[t.predicate].append(t)
+        self.target_classes = {t.object for t in by_pred[_sh("targetClass")]}
+        self.target_nodes = {t.object for t in by_pred[_sh("targetNode")]}
+        self.target_subjects_of = {t.object for t in by_pred[_sh("targetSubjectsOf")]}
+        self.target_objects_of = {t.object for t in by_pred[_sh("targetObjectsOf")]}
+        self._turtle: bytes | None = None
+
+    def node_shape(self, source: ox.NamedNode | ox.BlankNode | None) -> ox.NamedNode | ox.BlankNode | None:
+        """The node shape a result's source shape belongs to (itself, for a node shape)."""
+        return self.parent.get(source, source) if source is not None else None
+
+    def shapes_by_class(self, data: Iterable[ox.Triple]) -> dict:
+        """For each class, the node shapes that target its instances: sh:targetClass reaches subclasses
+        through ``rdfs:subClassOf*`` in the data graph, as SHACL defines it."""
+        sub_class_of = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+        subclasses: dict = defaultdict(set)
+        for t in data:
+            if t.predicate == sub_class_of:
+                subclasses[t.object].add(t.subject)
+        out: dict = defaultdict(set)
+        for t in self.triples:
+            if t.predicate == _sh("targetClass"):
+                todo, seen = [t.object], set()
+                while todo:
+                    c = todo.pop()
+                    if c not in seen:
+                        seen.add(c)
+                        out[c].add(t.subject)
+                        todo.extend(subclasses.get(c, ()))
+        return out
+
+    def targeted(self, triples: Iterable[ox.Triple]) -> set:
+        """The nodes of a graph that some shape targets."""
+        triples = list(triples)
+        rdf_type = ox.NamedNode(RDF + "type")
+        by_class = self.shapes_by_class(triples)
+        nodes = set(self.target_nodes)
+        for t in triples:
+            p = t.predicate
+            if p == rdf_type and t.object in by_class:
+                nodes.add(t.subject)
+            if p in self.target_subjects_of:
+                nodes.add(t.subject)
+            if p in self.target_objects_of and not isinstance(t.object, ox.Literal):
+                nodes.add(t.object)
+        return nodes
+
+    def as_ntriples(self) -> bytes:
+        if self._turtle is None:
+            self._turtle = ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
+        return self._turtle
+
+
+def _run_shifty(data: list[ox.Triple], shapes: Shapes) -> str:
+    """pyshifty's W3C validation report, as Turtle. Only bytes are passed: it never reads a path or URL."""
+    import warnings
+
+    from shifty import _shifty
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        validator = _shifty.PreparedValidator(shapes.as_ntriples(), None, "nt", None)
+        result = validator.validate_w3c(ox.serialize(data, format=ox.RdfFormat.N_TRIPLES), None, "nt",
+                                        "data", None, False, "info", True, "error", False)
+    return result.report_turtle
+
+
+def _run_pyshacl(data: list[ox.Triple], shapes: Shapes, focus_by_shape=None) -> str:
+    """pySHACL's report, as Turtle, for all targets (``focus_by_shape`` None) or per shape and focus nodes.
 
     pySHACL 0.40 given ``focus_nodes`` alone misses some results (a failing sh:qualifiedMinCount),
     and given ``use_shapes`` as well it applies every listed shape to every focus node whether or
@@ -126,86 +210,158 @@ def _run_pyshacl(data_graph, shapes_graph, focus_by_shape):
     import pyshacl
     from rdflib import BNode, Graph, Literal, URIRef
 
+    from kgraph.terms import to_rdflib, triples_to_rdflib
+
+    data_graph, shapes_graph = triples_to_rdflib(data), triples_to_rdflib(shapes.original)
     options = {"shacl_graph": shapes_graph, "inference": "none", "allow_warnings": True, "allow_infos": True}
     if focus_by_shape is None:
-        return pyshacl.validate(data_graph, **options)[1]
-    sh = lambda local: URIRef(SH + local)  # noqa: E731
+        return _as_turtle(pyshacl.validate(data_graph, **options)[1].serialize(format="nt"))
     merged, report, conforms = Graph(), BNode(), True
     for shape, nodes in sorted(focus_by_shape.items(), key=lambda kv: str(kv[0])):
-        part = pyshacl.validate(data_graph, use_shapes=[shape], focus_nodes=sorted(nodes, key=str), **options)[1]
-        old = set(part.subjects(URIRef(RDF + "type"), sh("ValidationReport")))
+        part = pyshacl.validate(data_graph, use_shapes=[to_rdflib(shape)],
+                                focus_nodes=sorted((to_rdflib(n) for n in nodes), key=str), **options)[1]
+        old = set(part.subjects(URIRef(RDF + "type"), URIRef(SH + "ValidationReport")))
         for s, p, o in part:
             if s in old:
-                if p == sh("result"):
+                if p == URIRef(SH + "result"):
                     merged.add((report, p, o))
-                elif p == sh("conforms"):
+                elif p == URIRef(SH + "conforms"):
                     conforms = conforms and bool(o.toPython())
             else:
                 merged.add((s, p, o))
-    merged.add((report, URIRef(RDF + "type"), sh("ValidationReport")))
-    merged.add((report, sh("conforms"), Literal(conforms)))
-    return merged
+    merged.add((report, URIRef(RDF + "type"), URIRef(SH + "ValidationReport")))
+    merged.add((report, URIRef(SH + "conforms"), Literal(conforms)))
+    return _as_turtle(merged.serialize(format="nt"))
 
 
-def validate_graph(data_graph, shapes_graph, *, focus_nodes=None, locations=None) -> ValidationReport:
-    """Validate an (already reasoned) rdflib graph against the shapes.
+def _as_turtle(ntriples: str) -> str:
+    """Turtle that keeps blank node labels (rdflib nests them as ``[ ]``, and a re-parse renames them)."""
+    triples = ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sh": SH, "rdf": RDF}).decode("utf-8")
 
-    Args:
-        data_graph: the OWL RL closure to validate.
-        shapes_graph: the SHACL shapes.
-        focus_nodes: validate only these nodes (the subjects of new facts), in the context of
-            the whole graph; None validates every targeted node.
-        locations: optional ``{node IRI: (file, line)}`` to point problems at their source.
-    """
-    from rdflib import Literal, URIRef
 
-    targets = shape_targets(data_graph, shapes_graph)
-    if focus_nodes is None:
-        focus = set().union(*targets.values())
-        by_shape = None
-    else:
-        wanted = set(focus_nodes)
-        by_shape = {shape: nodes & wanted for shape, nodes in targets.items() if nodes & wanted}
-        focus = set().union(*by_shape.values()) if by_shape else set()
-    if not focus:
-        return ValidationReport(problems=[], checked=0)
-    report_graph = _run_pyshacl(data_graph, shapes_graph, by_shape)
-
-    sh = lambda local: URIRef(SH + local)  # noqa: E731
-    label = URIRef(RDFS + "label")
+def problems_from_report(report_turtle: str, shapes: Shapes, *, label_of: Callable[[object], str | None],
+                         locations: dict[str, tuple[str, int]] | None = None, focus: set | None = None) -> list[Problem]:
+    """The results of a W3C SHACL report as Problems (only those about ``focus`` nodes, if given)."""
+    by_subject: dict = defaultdict(dict)
+    for t in ox.parse(report_turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE):
+        by_subject[t.subject].setdefault(t.predicate, t.object)
     locations = locations or {}
-
-    def english_label(node):
-        labels = [o for o in data_graph.objects(node, label) if isinstance(o, Literal)]
-        labels.sort(key=lambda lit: (lit.language != "en", str(lit)))
-        return str(labels[0]) if labels else None
-
-    def show(term):
-        if term is None:
-            return None
-        if isinstance(term, URIRef):
-            return shorten(str(term))
-        if isinstance(term, Literal):
-            return term.n3()
-        return f"_:{term}"
-
     problems = []
-    for result in report_graph.subjects(URIRef(RDF + "type"), sh("ValidationResult")):
-        node = report_graph.value(result, sh("focusNode"))
-        source_shape = report_graph.value(result, sh("sourceShape"))
-        parent = shapes_graph.value(None, sh("property"), source_shape)
-        shape = parent if parent is not None else source_shape
-        where = locations.get(str(node), (None, None))
+    for result, props in by_subject.items():
+        if props.get(ox.NamedNode(RDF + "type")) != _sh("ValidationResult"):
+            continue
+        node = props.get(_sh("focusNode"))
+        if focus is not None and node not in focus:
+            continue
+        shape = shapes.node_shape(props.get(_sh("sourceShape")))
+        message = props.get(_sh("resultMessage"))
+        where = locations.get(node.value if isinstance(node, ox.NamedNode) else "", (None, None))
+        severity = props.get(_sh("resultSeverity"))
         problems.append(Problem(
-            focus=show(node),
-            focus_label=english_label(node),
-            path=show(report_graph.value(result, sh("resultPath"))),
-            value=show(report_graph.value(result, sh("value"))),
-            message=str(report_graph.value(result, sh("resultMessage")) or "constraint not met"),
-            severity=str(report_graph.value(result, sh("resultSeverity"))).rsplit("#", 1)[-1],
-            shape=show(shape) if isinstance(shape, URIRef) else None,
-            component=show(report_graph.value(result, sh("sourceConstraintComponent"))),
+            focus=_show(node) or "",
+            focus_label=label_of(node),
+            path=_show(props.get(_sh("resultPath"))),
+            value=_show(props.get(_sh("value"))),
+            message=message.value if message is not None else "constraint not met",
+            severity=severity.value.rsplit("#", 1)[-1] if severity is not None else "Violation",
+            shape=_show(shape) if isinstance(shape, ox.NamedNode) else None,
+            component=_show(props.get(_sh("sourceConstraintComponent"))) or "",
             file=where[0], line=where[1],
         ))
-    return ValidationReport(problems=problems, checked=len(focus),
-                            report_turtle=report_graph.serialize(format="turtle"))
+    return sorted(problems, key=lambda p: (p.focus, p.shape or "", p.component, p.path or "", p.value or ""))
+
+
+def english_labels(triples: Iterable[ox.Triple], nodes: set | None = None) -> dict:
+    """The English (else any) rdfs:label of each node, for reports."""
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    best: dict = {}
+    for t in triples:
+        if t.predicate == label and isinstance(t.object, ox.Literal) and (nodes is None or t.subject in nodes):
+            key = (t.object.language != "en", t.object.value)
+            if t.subject not in best or key < best[t.subject][0]:
+                best[t.subject] = (key, t.object.value)
+    return {node: value for node, (_, value) in best.items()}
+
+
+def validate(data: list[ox.Triple], shapes: Shapes, *, engine: str = "fast", focus: set | None = None,
+             locations: dict[str, tuple[str, int]] | None = None) -> ValidationReport:
+    """Validate an (already reasoned) graph against the shapes.
+
+    Args:
+        data: the OWL RL closure to validate, or the part of it that the focus nodes' shapes read.
+        shapes: the SHACL shapes.
+        engine: "fast" (pyshifty) or "reference" (pySHACL).
+        focus: report only on these nodes (and count only those a shape targets); None for all.
+        locations: optional ``{node IRI: (file, line)}`` to point problems at their source.
+    """
+    targeted = shapes.targeted(data)
+    checked_nodes = targeted if focus is None else targeted & focus
+    if not checked_nodes:
+        return ValidationReport(problems=[], checked=0)
+    if engine == "fast":
+        report_turtle = _run_shifty(data, shapes)
+    elif focus is None:
+        report_turtle = _run_pyshacl(data, shapes)
+    else:
+        by_shape: dict = defaultdict(set)
+        by_class = shapes.shapes_by_class(data)
+        rdf_type = ox.NamedNode(RDF + "type")
+        by_pred: dict = defaultdict(set)
+        for t in shapes.triples:
+            if t.predicate in (_sh("targetSubjectsOf"), _sh("targetObjectsOf")):
+                by_pred[t.object].add((t.subject, t.predicate == _sh("targetSubjectsOf")))
+            elif t.predicate == _sh("targetNode") and t.object in checked_nodes:
+                by_shape[t.subject].add(t.object)
+        for t in data:
+            if t.predicate == rdf_type and t.subject in checked_nodes:
+                for shape in by_class.get(t.object, ()):
+                    by_shape[shape].add(t.subject)
+            for shape, subjects in by_pred.get(t.predicate, ()):
+                node = t.subject if subjects else t.object
+                if node in checked_nodes:
+                    by_shape[shape].add(node)
+        report_turtle = _run_pyshacl(data, shapes, by_shape)
+    problem_nodes = None if focus is None else checked_nodes
+    labels = english_labels(data)
+    problems = problems_from_report(report_turtle, shapes, label_of=labels.get, locations=locations, focus=problem_nodes)
+    if problem_nodes is not None:  # results about other nodes of a partial graph are not results
+        conforms = not any(p.severity == "Violation" for p in problems)
+        report_turtle = _report_turtle(_results(report_turtle, lambda n: n in problem_nodes), conforms)
+    return ValidationReport(problems=problems, checked=len(checked_nodes), report_turtle=report_turtle)
+
+
+def _results(report_turtle: str, keep: Callable[[object], bool]) -> list[ox.Triple]:
+    """The triples of the results in a W3C report whose focus node passes ``keep``."""
+    rdf_type = ox.NamedNode(RDF + "type")
+    by_subject: dict = defaultdict(list)
+    for q in ox.parse(report_turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE) if report_turtle else []:
+        by_subject[q.subject].append(ox.Triple(q.subject, q.predicate, q.object))
+    out = []
+    for subject, ts in by_subject.items():
+        if ox.Triple(subject, rdf_type, _sh("ValidationResult")) in ts:
+            node = next((t.object for t in ts if t.predicate == _sh("focusNode")), None)
+            if keep(node):
+                out += ts
+    return out
+
+
+def _report_turtle(results: list[ox.Triple], conforms: bool) -> str:
+    """A W3C validation report holding these result triples."""
+    report = ox.BlankNode()
+    rdf_type = ox.NamedNode(RDF + "type")
+    boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    triples = [*results, ox.Triple(report, rdf_type, _sh("ValidationReport")),
+               ox.Triple(report, _sh("conforms"), ox.Literal("true" if conforms else "false", datatype=boolean))]
+    triples += [ox.Triple(report, _sh("result"), s) for s in sorted({t.subject for t in results
+                                                                     if t.object == _sh("ValidationResult")}, key=str)]
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sh": SH, "rdf": RDF}).decode("utf-8")
+
+
+def merge_reports(old: ValidationReport, new: ValidationReport, focus: set, old_turtle: str) -> ValidationReport:
+    """The whole graph's report after an add: the old results, less those about re-validated nodes, plus the new ones."""
+    kept = _results(old_turtle, lambda n: n not in focus) + _results(new.report_turtle, lambda n: n in focus)
+    shown = {_show(n) for n in focus}
+    problems = [p for p in old.problems if p.focus not in shown] + list(new.problems)
+    conforms = not any(p.severity == "Violation" for p in problems)
+    return ValidationReport(problems, old.checked, _report_turtle(kept, conforms))

@@ -18,7 +18,7 @@ from kgraph.catalogue import Catalogue
 from kgraph.errors import ParameterError, UnknownQueryError
 from kgraph.namespaces import ID
 from kgraph.params import EntityResolver
-from kgraph.store import OxigraphEngine
+from kgraph.engines import OxigraphEngine
 
 GOLDEN = ROOT / "tests" / "golden"
 CASES = {k: v for k, v in json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}

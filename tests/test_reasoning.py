@@ -10,7 +10,7 @@ from rdflib import OWL, RDF, URIRef
 from kgraph.errors import InconsistencyError
 from kgraph.namespaces import GRAPH_INFERRED, ID, KG
 from kgraph.reasoning import infer_owlrl_closure
-from kgraph.store import OxigraphEngine
+from kgraph.engines import OxigraphEngine
 
 
 def test_closure_is_consistent(closure):

@@ -173,24 +173,41 @@ def test_malformed_file_changes_nothing(fresh_kg, tmp_path):
     assert tree_digest(fresh_kg.workspace) == before
 
 
-def test_an_interrupted_add_removes_what_it_wrote(fresh_kg, monkeypatch):
-    import kgraph.workspace as workspace
+def test_an_add_interrupted_before_the_store_changes_leaves_everything_as_it_was(fresh_kg, monkeypatch):
+    import kgraph.admission as admission
 
     before = tree_digest(fresh_kg.workspace)
-    real, calls = workspace.ensure_built, []
+    calls = []
 
-    def interrupt_the_rebuild(*args, **kwargs):
-        calls.append(kwargs)
-        if len(calls) == 2:  # the first call validates, the second rebuilds after the file was written
-            assert list((fresh_kg.workspace / "facts").glob("*.ttl")), "the facts file should exist by now"
-            raise KeyboardInterrupt
-        return real(*args, **kwargs)
+    def interrupt(*args, **kwargs):
+        calls.append(args)
+        assert list((fresh_kg.workspace / "facts").glob("*.ttl")), "the facts file should exist by now"
+        raise KeyboardInterrupt
 
-    monkeypatch.setattr(workspace, "ensure_built", interrupt_the_rebuild)
+    monkeypatch.setattr(admission, "_apply_delta", interrupt)
     with pytest.raises(KeyboardInterrupt):
         fresh_kg.add([EXAMPLES / "safe-world.ttl"])
-    assert len(calls) == 2
+    assert len(calls) == 1
     assert tree_digest(fresh_kg.workspace) == before
+
+
+def test_an_add_interrupted_after_the_store_changed_discards_that_build(fresh_kg, monkeypatch):
+    import kgraph.validation as validation
+
+    facts_before = tree_digest(fresh_kg.workspace / "facts") if (fresh_kg.workspace / "facts").exists() else {}
+    answers_before = fresh_kg.query("search", {"text": "safe world"}).rows
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(validation, "merge_reports", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        fresh_kg.add([EXAMPLES / "safe-world.ttl"])
+    monkeypatch.undo()
+    assert not list((fresh_kg.workspace / "facts").glob("*.ttl")) and not facts_before
+    assert not list((fresh_kg.workspace / "cache").glob(".updating-*")), "the half-updated build is discarded"
+    again = KnowledgeGraph(workspace=fresh_kg.workspace)
+    assert again.query("search", {"text": "safe world"}).rows == answers_before  # rebuilt from the inputs
 
 
 def test_add_with_a_new_source_text(fresh_kg, tmp_path):

@@ -12,33 +12,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgraph.errors import ParseError, WorkspaceError
+from kgraph.errors import ParseError
 from kgraph.results import QueryResult
 from kgraph.sparql import keywords, query_form
 
 ENGINES = ("oxigraph", "rdflib")
-
-
-def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
-    """Open an on-disk Oxigraph store; a damaged or busy one is a WorkspaceError."""
-    try:
-        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-    except OSError as e:
-        raise WorkspaceError(f"{path}: cannot open the embedded store: {e}",
-                             hint="run 'kgraph build --force' to rebuild it") from None
-
-
-def write_store(path: Path, dataset: Path) -> int:
-    """Bulk-load an N-Quads file into a new on-disk Oxigraph store at ``path``; return its quad count.
-
-    The store is flushed and released before returning, so the folder can be renamed at once.
-    """
-    store = ox.Store(str(path))
-    store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
-    store.flush()
-    count = len(store)
-    del store
-    return count
 
 
 class OxigraphEngine:

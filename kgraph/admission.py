@@ -1,0 +1,414 @@
+"""Admission of new facts: validating them against the knowledge graph, and adding them all or nothing.
+
+New facts are checked inside the whole graph (ontology, shipped and added facts, and the OWL
+RL closure of all of it together), but only what they can affect is reasoned about and
+validated (:mod:`kgraph.delta`): the compiled rules close the delta by look-ups in the
+build's store, and SHACL runs on the part of the graph that the affected nodes' shapes read.
+``reference=True`` instead runs owlrl and pySHACL over the whole graph with the new facts.
+Besides the shapes, every node that receives new triples must cite evidence in the same file:
+a new fact needs its own provenance, even about an entity that already has some.
+
+``add`` writes each accepted file to ``WORKSPACE/facts/`` with only the triples not already
+present, then inserts them and what they imply into the build's store in one transaction
+(no rebuild); any failure or interruption before the end removes what it wrote. Where the
+new facts change the schema, the build is redone from scratch instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgraph import __version__
+from kgraph.build import Build, _meta_triples, _prune, ensure_built, find_build, load_build, remember_current
+from kgraph.errors import InputError, NonConformingError, WorkspaceError
+from kgraph.files import write_atomically
+from kgraph.inputs import InputFile, collect_inputs, fingerprint
+from kgraph.loading import ParsedFile, parse_rdf_file, rdf_format_for, read_triples, source_text_triples, subject_lines
+from kgraph.lock import workspace_lock
+from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES, KG, OA, PREFIXES, RDF, shorten, \
+    workspace_graph_iri
+from kgraph.resources import Resources
+from kgraph.validation import Problem, Shapes, ValidationReport
+
+PROVENANCE_CLASSES = {KG + "SourceDocument", KG + "BackgroundStatement", OA + "SpecificResource",
+                      OA + "TextQuoteSelector", OA + "TextPositionSelector"}
+
+
+@dataclass
+class Checked:
+    """The outcome of validating new files in context."""
+
+    report: ValidationReport
+    files: list[ParsedFile]
+    texts: list[Path]
+    new: list[list[ox.Triple]] = field(default_factory=list)  # per file, triples not yet in the graph
+    duplicates: list[ox.Triple] = field(default_factory=list)
+    build: Build | None = None
+    delta: Delta | None = None  # None when the check went the whole-graph way
+    how: str = ""
+
+
+@dataclass
+class Delta:
+    """What an add inserts into the build's store, besides the new files' own triples."""
+
+    texts: list[ox.Triple]
+    inferred: list[ox.Triple]
+    focus: set
+    newly_targeted: int
+
+
+@dataclass
+class AddResult:
+    """What ``add`` did."""
+
+    written: list[Path]
+    added: int
+    duplicates: list[ox.Triple]
+    build: Build | None
+    report: ValidationReport
+
+
+def _split_inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    rdf, texts = [], []
+    for p in map(Path, paths):
+        if not p.exists():
+            raise InputError(f"{p}: no such file")
+        (texts if p.suffix.lower() == ".txt" else rdf).append(p)
+    if not rdf:
+        raise InputError("no RDF file given", hint="pass the facts as .ttl (or .nt, .jsonld, .rdf) files")
+    return rdf, texts
+
+
+def _provenance_problems(parsed: ParsedFile, types_of, locations) -> list[Problem]:
+    """Nodes that receive new triples in a file without citing kg:evidence in that file.
+
+    Exempt are provenance nodes themselves (documents, spans, selectors, background statements)
+    and triples that a kg:BackgroundStatement in the same file reifies.
+    """
+    from collections import defaultdict
+
+    rdf_type, evidence = ox.NamedNode(RDF + "type"), ox.NamedNode(KG + "evidence")
+    background_class = ox.NamedNode(KG + "BackgroundStatement")
+    by_subject: dict = defaultdict(list)
+    for t in parsed.triples:
+        by_subject[t.subject].append(t)
+    reified = set()
+    for triples in by_subject.values():
+        if any(t.predicate == rdf_type and t.object == background_class for t in triples):
+            spo = {t.predicate.value: t.object for t in triples}
+            if all(k in spo for k in (RDF + "subject", RDF + "predicate", RDF + "object")):
+                reified.add(ox.Triple(spo[RDF + "subject"], spo[RDF + "predicate"], spo[RDF + "object"]))
+    problems = []
+    for subject, triples in sorted(by_subject.items(), key=lambda kv: str(kv[0])):
+        if any(t.predicate == evidence for t in triples):
+            continue
+        if {o.value for o in types_of(subject) if isinstance(o, ox.NamedNode)} & PROVENANCE_CLASSES:
+            continue
+        if all(t in reified for t in triples):
+            continue
+        where = locations.get(subject.value, (str(parsed.path), None))
+        problems.append(Problem(
+            focus=shorten(subject.value) if isinstance(subject, ox.NamedNode) else f"_:{subject.value}",
+            focus_label=None, path=shorten(KG + "evidence"), value=None,
+            message="New facts need their own provenance: cite the span that states them with kg:evidence in the same file, "
+                    "or reify them as a kg:BackgroundStatement with a dcterms:source.",
+            severity="Violation", shape=None, component="kgraph:ProvenanceRequired", file=where[0], line=where[1]))
+    return problems
+
+
+def _parse_new(paths: list[Path]) -> tuple[list[ParsedFile], list[Path]]:
+    rdf_paths, texts = _split_inputs(paths)
+    for p in rdf_paths:
+        rdf_format_for(p)
+    return [parse_rdf_file(p) for p in rdf_paths], texts
+
+
+def _split_new(files: list[ParsedFile], present) -> tuple[list[list[ox.Triple]], list[ox.Triple]]:
+    """Per file, the triples not yet in the graph; and those that are."""
+    new_per_file, duplicates, seen = [], [], set()
+    for f in files:
+        fresh = []
+        for t in f.triples:
+            if present(t):
+                duplicates.append(t)
+            elif t not in seen:
+                seen.add(t)
+                fresh.append(t)
+        new_per_file.append(fresh)
+    return new_per_file, duplicates
+
+
+def _locations(files: list[ParsedFile]) -> dict[str, tuple[str, int]]:
+    locations: dict[str, tuple[str, int]] = {}
+    for f in files:
+        for iri, line in subject_lines(f.path, f.prefixes).items():
+            locations.setdefault(iri, (str(f.path), line))
+    return locations
+
+
+def _file_nodes(files: list[ParsedFile]) -> set:
+    """The nodes the new facts are about or point at (literals are never focus nodes)."""
+    return {term for f in files for t in f.triples for term in (t.subject, t.object) if not isinstance(term, ox.Literal)}
+
+
+def reasoner_of(build: Build, ontology: list[ox.Triple]):
+    """The compiled rules of a build, from its schema closure (None if owlrl reasoned over everything)."""
+    from kgraph.reasoning import Reasoner, Schema
+    from kgraph.rules import compile_rules
+
+    schema = build.manifest.get("schema")
+    path = build.folder / "schema.nt"
+    if not schema or not path.is_file():
+        return None
+    inferred = read_triples(path)
+    probes = tuple(ox.Literal(v, datatype=ox.NamedNode(dt)) for v, dt in schema["probes"])
+    return Reasoner(Schema(frozenset(ontology), probes), compile_rules([*ontology, *inferred]), inferred)
+
+
+def check_files(resources: Resources, workspace: Path, paths: list[Path], *, locked: bool = False,
+                reference: bool = False, progress=None) -> Checked:
+    """Validate new fact files in the context of the whole knowledge graph.
+
+    Raises:
+        InputError / ParseError: a file is missing or malformed.
+        InconsistencyError: the new facts contradict the ontology or the graph.
+    """
+    files, texts = _parse_new(paths)
+    build = ensure_built(resources, workspace, locked=locked, progress=progress)
+    text_dirs = [*sorted({p.parent for p in texts}), resources.data, workspace / "sources"]
+    if not reference:
+        checked = _check_delta(build, files, texts, text_dirs)
+        if checked is not None:
+            return checked
+    return _check_whole(resources, workspace, build, files, texts, text_dirs, reference=reference, progress=progress)
+
+
+def _check_delta(build: Build, files: list[ParsedFile], texts: list[Path], text_dirs: list[Path]) -> Checked | None:
+    """The fast check: close and validate only what the new facts affect. None where it does not apply."""
+    from kgraph.delta import StoreFacts, UnknownReads, affected_nodes, context_triples, read_paths
+    from kgraph.namespaces import GRAPH_ONTOLOGY
+    from kgraph.reasoning import NeedsFullBuild, check_types, close_delta
+    from kgraph.rules import TYPE, NeedsReference
+    from kgraph.stores import open_store
+    from kgraph.validation import validate
+
+    store = open_store(build.store_path)
+    facts = StoreFacts(store)
+    ontology = facts.graph(GRAPH_ONTOLOGY)
+    reasoner = reasoner_of(build, ontology)
+    if reasoner is None:
+        return None
+    shapes = Shapes(facts.graph(GRAPH_SHAPES))
+    new_per_file, duplicates = _split_new(files, facts.in_store)
+    new_triples = [t for fresh in new_per_file for t in fresh]
+    text_triples = [t for t in source_text_triples(new_triples, text_dirs) if not facts.in_store(t)]
+    try:
+        reads = read_paths(shapes)
+        derived = close_delta(reasoner, facts, new_triples + text_triples)
+    except (NeedsFullBuild, NeedsReference, UnknownReads):
+        return None
+    changed = [*new_triples, *text_triples, *derived]
+    check_types(reasoner, {t.subject for t in changed if t.predicate == TYPE}, lambda n: facts.objects(n, TYPE))
+    focus = affected_nodes(facts, changed, reads, shapes) | _file_nodes(files)
+    context = context_triples(facts, focus, reads)
+    locations = _locations(files)
+    report = validate(list(context), shapes, engine="fast", focus=focus, locations=locations)
+    before = shapes.targeted(ox.Triple(q.subject, q.predicate, q.object) for n in focus
+                             for q in store.quads_for_pattern(n, None, None, None)
+                             if q.graph_name.value not in (GRAPH_SHAPES, GRAPH_META))
+    newly_targeted = len(shapes.targeted(context) & focus) - len(before & focus)
+    types_of = lambda n: facts.objects(n, TYPE)  # noqa: E731
+    for f in files:
+        report.problems.extend(_provenance_problems(f, types_of, locations))
+    report.files = [str(f.path) for f in files]
+    return Checked(report, files, texts, new_per_file, duplicates, build,
+                   Delta(text_triples, derived, focus, newly_targeted), "delta")
+
+
+def _check_whole(resources: Resources, workspace: Path, build: Build, files: list[ParsedFile], texts: list[Path],
+                 text_dirs: list[Path], *, reference: bool, progress=None) -> Checked:
+    """Reason and validate the whole graph with the new facts; report what differs from the build.
+
+    The problems reported are those about the nodes the new files mention, and any the graph
+    did not have before.
+    """
+    from kgraph.pipeline import run_pipeline
+    from kgraph.rules import TYPE
+
+    present = {ox.Triple(q.subject, q.predicate, q.object)
+               for q in build.quads(exclude={GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES})}
+    new_per_file, duplicates = _split_new(files, present.__contains__)
+    staging = workspace / "cache" / f".check-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        inputs = collect_inputs(resources, workspace)
+        for i, (f, fresh) in enumerate(zip(files, new_per_file, strict=True)):
+            path = staging / f"{i}-{f.path.stem}.nt"
+            path.write_bytes(ox.serialize(fresh, format=ox.RdfFormat.N_TRIPLES))
+            inputs.append(InputFile(path, "workspace", workspace_graph_iri(f.path.stem)))
+        outcome = run_pipeline(inputs, text_dirs, reference=reference, cache=workspace / "cache" / "rules", progress=progress)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    nodes = _file_nodes(files)
+    shown = {shorten(n.value) if isinstance(n, ox.NamedNode) else f"_:{n.value}" for n in nodes}
+    known = {(p.focus, p.shape, p.component, p.path, p.value) for p in build.report().problems}
+    locations = _locations(files)
+    problems = []
+    for p in outcome.report.problems:
+        if p.focus in shown or (p.focus, p.shape, p.component, p.path, p.value) not in known:
+            where = locations.get(_expand_shown(p.focus), (None, None))
+            problems.append(Problem(**{**p.__dict__, "file": where[0], "line": where[1]}))
+    everything = outcome.parsed.asserted + outcome.closure.inferred
+    types: dict = {}
+    for t in everything:
+        if t.predicate == TYPE:
+            types.setdefault(t.subject, set()).add(t.object)
+    report = ValidationReport(problems, len(outcome.shapes.targeted(everything) & nodes), outcome.report.report_turtle)
+    for f in files:
+        report.problems.extend(_provenance_problems(f, lambda n: types.get(n, set()), locations))
+    report.files = [str(f.path) for f in files]
+    return Checked(report, files, texts, new_per_file, duplicates, build, None, "reference" if reference else "whole graph")
+
+
+def _expand_shown(shown: str) -> str:
+    from kgraph.namespaces import expand
+
+    if shown.startswith("<") and shown.endswith(">"):
+        return shown[1:-1]
+    return expand(shown) or shown
+
+
+def add_files(resources: Resources, workspace: Path, paths: list[Path], *, reference: bool = False,
+              progress=None) -> AddResult:
+    """Validate new facts and, only if they all conform, add them to the workspace and the build.
+
+    Raises:
+        NonConformingError: some new fact breaks a shape or lacks provenance; nothing changed.
+    """
+    with workspace_lock(workspace, purpose="add facts"):
+        checked = check_files(resources, workspace, paths, locked=True, reference=reference, progress=progress)
+        if not checked.report.conforms:
+            raise NonConformingError("the new facts do not conform; nothing was added", checked.report)
+        written: list[Path] = []
+        graphs: dict[str, list[ox.Triple]] = {}
+        try:
+            for text in checked.texts:
+                target = workspace / "sources" / text.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.exists():
+                    if target.read_bytes() != text.read_bytes():
+                        raise InputError(f"{target}: a different source text with this name is already in the workspace",
+                                         hint="rename the new text and its dcterms:identifier")
+                    continue
+                write_atomically(target, text.read_bytes())
+                written.append(target)
+            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+            for f, fresh in zip(checked.files, checked.new, strict=True):
+                if not fresh:
+                    continue
+                target = workspace / "facts" / f"{stamp}-{f.path.stem}.ttl"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                n = 1
+                while target.exists():
+                    n += 1
+                    target = workspace / "facts" / f"{stamp}-{f.path.stem}-{n}.ttl"
+                header = f"# Added by kgraph add from {f.path.name} on {stamp} UTC.\n".encode()
+                prefixes = {**PREFIXES, **f.prefixes}
+                write_atomically(target, header + ox.serialize(fresh, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+                written.append(target)
+                graphs[workspace_graph_iri(target.stem)] = fresh
+            build = None
+            if written:
+                if checked.delta is not None and checked.build is not None:
+                    build = _apply_delta(resources, workspace, checked.build, graphs, checked)
+                else:
+                    build = ensure_built(resources, workspace, locked=True, reference=reference, progress=progress)
+            if build is not None and not build.conforms:
+                raise NonConformingError("with the new facts the knowledge graph no longer conforms; nothing was added",
+                                         checked.report, hint=f"report: {build.report_path}")
+        except BaseException:
+            for p in written:
+                p.unlink(missing_ok=True)
+            raise
+    return AddResult(written, sum(len(x) for x in checked.new), checked.duplicates, build, checked.report)
+
+
+def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: dict[str, list[ox.Triple]],
+                 checked: Checked) -> Build:
+    """Insert the new facts and what they imply into the build's store in one transaction; rename the build.
+
+    The build is first moved aside under a name no reader looks for, so that until the end no
+    query can see it half-updated; if anything fails after the store has changed, the moved
+    build is discarded and the next use rebuilds from the inputs.
+    """
+    from kgraph.validation import merge_reports
+
+    assert checked.delta is not None
+    cache = workspace / "cache"
+    inputs, key, _found = find_build(resources, workspace)
+    staging = cache / f".updating-{key}-{os.getpid()}"
+    old = build.report()
+    os.rename(build.folder, staging)
+    store_changed = False
+    try:
+        inputs_by_graph = {f.graph: f for f in inputs if f.graph in graphs}
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in graphs.items() for t in ts]
+        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_SOURCES)) for t in checked.delta.texts]
+        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_INFERRED)) for t in checked.delta.inferred]
+        meta = _meta_triples({g: [] for g in graphs}, list(inputs_by_graph.values()))
+        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_META)) for t in meta]
+        store = ox.Store(str(staging / "store"))
+        store_changed = True
+        store.extend(quads)  # one transaction
+        store.flush()
+        del store
+        with open(staging / "dataset.nq", "ab") as fh:
+            fh.write(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
+            fh.flush()
+            os.fsync(fh.fileno())
+        report = merge_reports(old, checked.report, checked.delta.focus,
+                               (staging / "report.ttl").read_text(encoding="utf-8"))
+        (staging / "report.ttl").write_text(report.report_turtle, encoding="utf-8")
+        (staging / "report.json").write_text(report.to_json(), encoding="utf-8")
+        m = dict(build.manifest)
+        counts = dict(m["triples"])
+        asserted = sum(len(ts) for ts in graphs.values())
+        counts["asserted"] += asserted
+        counts["inferred"] += len(checked.delta.inferred)
+        counts["total"] += len(quads)
+        graph_counts = dict(m["graphs"])
+        for g, ts in graphs.items():
+            graph_counts[g] = len(ts)
+        graph_counts[GRAPH_SOURCES] = graph_counts.get(GRAPH_SOURCES, 0) + len(checked.delta.texts)
+        graph_counts[GRAPH_INFERRED] = graph_counts.get(GRAPH_INFERRED, 0) + len(checked.delta.inferred)
+        graph_counts[GRAPH_META] = graph_counts.get(GRAPH_META, 0) + len(meta)
+        m.update(key=key, kgraph=__version__, built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                 conforms=report.conforms, violations=len(report.violations), warnings=len(report.warnings),
+                 checked=m["checked"] + checked.delta.newly_targeted, triples=counts, graphs=graph_counts,
+                 inputs=[f.label for f in inputs], updated_by_add=True)
+        write_atomically(staging / "manifest.json", json.dumps(m, indent=2).encode())
+        final = cache / key
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(staging, final)
+    except BaseException:
+        if store_changed:
+            shutil.rmtree(staging, ignore_errors=True)
+        else:
+            os.rename(staging, build.folder)
+        raise
+    remember_current(cache, fingerprint(inputs, __version__), key)
+    _prune(cache, keep=final)
+    found = load_build(final)
+    if found is None:
+        raise WorkspaceError(f"{final}: the updated build cannot be read", hint="run 'kgraph build --force'")
+    return found

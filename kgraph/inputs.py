@@ -1,0 +1,61 @@
+"""The files a build reads: the shipped ontology, shapes, data and texts, and the workspace's added ones.
+
+Also how a build is found again: by a digest of every input's bytes (the build's key), and,
+to spare a query from re-reading every input, by a fingerprint of their names, sizes and
+modification times that maps to that key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kgraph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, data_graph_iri, workspace_graph_iri
+from kgraph.resources import Resources
+
+ROLES = ("ontology", "shapes", "data", "workspace", "text")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input of the build and the named graph its triples go to."""
+
+    path: Path
+    role: str
+    graph: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.role}/{self.path.name}"
+
+
+def collect_inputs(resources: Resources, workspace: Path) -> list[InputFile]:
+    """Every file the build reads, in a fixed order."""
+    inputs = [InputFile(p, "ontology", GRAPH_ONTOLOGY) for p in sorted(resources.ontology.glob("*.ttl"))
+              if p.name != resources.shapes.name]
+    inputs.append(InputFile(resources.shapes, "shapes", GRAPH_SHAPES))
+    inputs += [InputFile(p, "data", data_graph_iri(p.stem)) for p in sorted(resources.data.glob("*.ttl"))]
+    inputs += [InputFile(p, "text", None) for p in sorted(resources.data.glob("*.txt"))]
+    inputs += [InputFile(p, "workspace", workspace_graph_iri(p.stem)) for p in sorted((workspace / "facts").glob("*.ttl"))]
+    inputs += [InputFile(p, "text", None) for p in sorted((workspace / "sources").glob("*.txt"))]
+    return inputs
+
+
+def content_key(inputs: list[InputFile], version: str) -> str:
+    """A digest of the kgraph version and the name, role and bytes of every input."""
+    h = hashlib.sha256(f"kgraph {version}\n".encode())
+    for f in inputs:
+        h.update(f"{f.role}\0{f.path.name}\0".encode())
+        h.update(hashlib.sha256(f.path.read_bytes()).digest())
+    return h.hexdigest()[:24]
+
+
+def fingerprint(inputs: list[InputFile], version: str) -> str:
+    """A digest of every input's path, size, modification time and inode: cheap, and changed by any edit."""
+    h = hashlib.sha256(f"kgraph {version}\n".encode())
+    for f in inputs:
+        st = os.stat(f.path)
+        h.update(f"{f.role}\0{f.path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+    return h.hexdigest()[:24]

@@ -1,0 +1,120 @@
+"""The pipeline in one place: input files -> parse -> source texts -> OWL RL closure -> SHACL validation.
+
+The build (:mod:`kgraph.build`) runs it over every input to materialise the dataset;
+admission of new facts (:mod:`kgraph.admission`) runs it with ``reference=True`` when asked
+for the slow reference answer, and otherwise closes and validates only a delta
+(:mod:`kgraph.delta`). Each stage is a module of its own: :mod:`kgraph.loading`,
+:mod:`kgraph.reasoning`, :mod:`kgraph.validation`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgraph.loading import parse_rdf_file, source_text_triples, subject_lines
+from kgraph.inputs import InputFile
+from kgraph.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES
+from kgraph.reasoning import Closure, close_graph
+from kgraph.validation import Shapes, ValidationReport, validate
+
+Progress = Callable[[str], None]
+
+
+def canonical_blank_nodes(triples: list[ox.Triple], salt: str) -> list[ox.Triple]:
+    """The same graph with blank node labels derived from RDFC-1.0 ones, so that every parse names them alike.
+
+    The ontology's anonymous restrictions and lists are named this way, so that the compiled
+    rules cached from one build fit the store of the next. Labels are 32 hexadecimal digits
+    (not starting with 0), the form Oxigraph stores as it is; it renames other labels.
+    """
+    if not any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+        return triples
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    def rename(term):
+        if not isinstance(term, ox.BlankNode):
+            return term
+        digest = hashlib.sha256(f"{salt}:{term.value}".encode()).hexdigest()[:32]
+        return ox.BlankNode(("f" + digest[1:]) if digest[0] == "0" else digest)
+
+    return [ox.Triple(rename(q.subject), q.predicate, rename(q.object)) for q in dataset]
+
+
+@dataclass
+class Parsed:
+    """The asserted triples of the inputs by named graph, and where each subject is written."""
+
+    graphs: dict[str, list[ox.Triple]] = field(default_factory=lambda: defaultdict(list))
+    locations: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    @property
+    def asserted(self) -> list[ox.Triple]:
+        """Every asserted triple but the shapes (ontology, facts, background, source texts)."""
+        return [t for g, ts in self.graphs.items() if g not in (GRAPH_SHAPES, GRAPH_INFERRED) for t in ts]
+
+
+def parse_inputs(inputs: list[InputFile]) -> Parsed:
+    """Parse every RDF input into its named graph (texts are attached later)."""
+    parsed = Parsed()
+    for f in inputs:
+        if f.role == "text" or f.graph is None:
+            continue
+        one = parse_rdf_file(f.path)
+        triples = canonical_blank_nodes(one.triples, f.role) if f.role in ("ontology", "shapes") else one.triples
+        for iri, line in subject_lines(f.path, one.prefixes).items():
+            parsed.locations.setdefault(iri, (str(f.path), line))
+        parsed.graphs[f.graph].extend(triples)
+    return parsed
+
+
+@dataclass
+class Outcome:
+    """What a run of the pipeline produced."""
+
+    parsed: Parsed
+    closure: Closure
+    report: ValidationReport
+    shapes: Shapes
+    timings: dict[str, float]
+
+
+def run_pipeline(inputs: list[InputFile], text_dirs: list[Path], *, reference: bool = False, cache: Path | None = None,
+                 progress: Progress | None = None) -> Outcome:
+    """Parse, attach texts, reason and validate every input.
+
+    Args:
+        inputs: the files, from :func:`collect_inputs` (and any new ones).
+        text_dirs: where source texts are looked up, in order.
+        reference: use owlrl and pySHACL over everything (slow, obviously right).
+        cache: a folder for the owlrl closure of the schema, reused by later runs.
+        progress: called with a line saying what starts, for long runs.
+    """
+    say = progress or (lambda _line: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    say(f"parsing {sum(1 for f in inputs if f.role != 'text')} files")
+    parsed = parse_inputs(inputs)
+    asserted = parsed.asserted
+    parsed.graphs[GRAPH_SOURCES] = source_text_triples(asserted, text_dirs)
+    asserted += parsed.graphs[GRAPH_SOURCES]
+    timings["parse"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    say(f"reasoning over {len(asserted)} triples ({'owlrl' if reference else 'compiled OWL 2 RL rules'})")
+    closure = close_graph(asserted, parsed.graphs[GRAPH_ONTOLOGY], cache=cache, reference=reference)
+    timings["reason"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    shapes = Shapes(parsed.graphs[GRAPH_SHAPES])
+    data = asserted + closure.inferred
+    say(f"validating {len(data)} triples ({'pySHACL' if reference else 'pyshifty'})")
+    report = validate(data, shapes, engine="reference" if reference else "fast", locations=parsed.locations)
+    timings["validate"] = time.perf_counter() - t0
+    return Outcome(parsed, closure, report, shapes, timings)
