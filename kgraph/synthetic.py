@@ -25,6 +25,8 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kgraph.namespaces import DCTERMS, ID, KG, OA, RDF, RDFS, SKOS, XSD
 
 SYN = ID + "syn/"
@@ -345,6 +347,106 @@ def delta(*, seed: int = 1, stories: int = 1, far_reaching: bool = True) -> Gene
         doc.add(region[0], KG + "evidence", _iri(doc.say("The ", region[1], " lies within the larger area")))
     lines, text = doc.finish(2019)
     return Generated(lines, {f"{name}.txt": text})
+
+
+def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[str]]:
+    """Break every shape of ``ontology/shapes.ttl`` once in a generated graph; return it and the shapes broken.
+
+    Each break changes one node (or adds one node that cites an existing span), so that the
+    graph stays consistent under OWL 2 RL and only validation notices.
+    """
+    out = list(triples)
+    broken: set[str] = set()
+    kg, rdf_type = (lambda local: ox.NamedNode(KG + local)), ox.NamedNode(A)
+    label, oa = ox.NamedNode(LABEL), (lambda local: ox.NamedNode(OA + local))
+
+    def first(cls: str, where=lambda n: True):
+        return next(t.subject for t in out if t.predicate == rdf_type and t.object == kg(cls) and where(t.subject))
+
+    def values(node, pred: ox.NamedNode) -> list:
+        return [t.object for t in out if t.subject == node and t.predicate == pred]
+
+    def drop(node, pred: ox.NamedNode) -> None:
+        out[:] = [t for t in out if not (t.subject == node and t.predicate == pred)]
+
+    def add(node, pred: ox.NamedNode, obj) -> None:
+        out.append(ox.Triple(node, pred, obj))
+
+    span = next(t.object for t in out if t.predicate == kg("evidence"))
+    state = first("State")
+    other_state = first("State", lambda n: n != state)
+    person = first("Person")
+    org = first("InternationalOrganisation")
+
+    def new(cls: str, name: str, *, event: bool = False):
+        node = ox.NamedNode(f"{SYN}broken/{name.replace(' ', '-')}")
+        add(node, rdf_type, kg(cls))
+        add(node, label, ox.Literal(name, language="en"))
+        add(node, kg("evidence"), span)
+        if event:
+            add(node, kg("status"), kg("Occurred"))
+        return node
+
+    def gyear(year: int) -> ox.Literal:
+        return ox.Literal(str(year), datatype=ox.NamedNode(XSD + "gYear"))
+
+    add(state, label, ox.Literal("a second English name", language="en")); broken.add("LabelShape")
+    drop(first("Initiative"), kg("evidence")); broken.add("EvidenceShape")
+    quote_selectors = [t.subject for t in out if t.predicate == rdf_type and t.object == oa("TextQuoteSelector")]
+    drop(quote_selectors[0], oa("exact")); add(quote_selectors[0], oa("exact"), ox.Literal("words not in the text"))
+    broken.add("SpanShape")
+    add(quote_selectors[1], oa("exact"), ox.Literal("")); broken.add("TextQuoteSelectorShape")
+    position = next(t.subject for t in out if t.predicate == rdf_type and t.object == oa("TextPositionSelector"))
+    end = values(position, oa("end"))[0]
+    drop(position, oa("start")); add(position, oa("start"), ox.Literal(str(int(end.value) + 5), datatype=ox.NamedNode(XSD + "integer")))
+    broken.add("TextPositionSelectorShape")
+    add(first("MineClearance") if any(t.object == kg("MineClearance") for t in out) else first("BorderProtection"),
+        kg("date"), ox.Literal("sometime")); broken.add("EventShape")
+    membership = first("Membership")
+    start = int(values(membership, kg("startDate"))[0].value)
+    drop(membership, kg("endDate")); add(membership, kg("endDate"), gyear(start - 5)); broken.add("PeriodShape")
+    add(first("InternationalCrisis"), kg("involvesParty"), ox.Literal("a party named only in words")); broken.add("ConflictShape")
+    add(first("BilateralCrisis"), kg("involvesParty"), state); add(first("BilateralCrisis"), kg("involvesParty"), other_state)
+    broken.add("BilateralCrisisShape")
+    offered = next(t.subject for t in out if t.predicate == kg("offeredBy"))
+    add(offered, kg("potentialHost"), state); broken.add("PlatformShape")
+    drop(first("Mediation"), kg("mediator")); broken.add("MediationShape")
+    activity = next(t.subject for t in out if t.predicate == kg("performedBy") and any(
+        u.subject == t.subject and u.predicate == kg("takesPlaceIn") for u in out))
+    drop(activity, kg("takesPlaceIn")); broken.add("FieldActivityShape")
+    new("Stabilisation", "an outcome of nothing", event=True); broken.add("OutcomeShape")
+    add(new("NuclearRenunciation", "a renunciation by a person", event=True), kg("performedBy"), person)
+    broken.add("DisarmamentShape")
+    add(new("TestSiteClosure", "a closure of no site", event=True), kg("performedBy"), state); broken.add("TestSiteClosureShape")
+    add(new("TreatyDisregard", "a disregard of no treaty", event=True), kg("performedBy"), state); broken.add("TreatyDisregardShape")
+    add(new("SecurityCouncilMeasure", "a measure against no one", event=True), kg("imposedBy"), org); broken.add("MeasureShape")
+    drop(first("Membership", lambda n: n != membership), kg("startDate")); broken.add("MembershipShape")
+    drop(first("Initiative", lambda n: n != first("Initiative")), kg("proposedBy")); broken.add("InitiativeShape")
+    add(first("Support"), kg("endorser"), state); add(first("Support"), kg("endorser"), other_state); broken.add("EndorsementShape")
+    drop(first("QuotedStatement"), kg("speaker")); broken.add("StatementShape")
+    claimed = next(t.subject for t in out if t.predicate == kg("claimedIn"))
+    add(claimed, kg("claimedIn"), first("QuotedStatement", lambda n: n not in values(claimed, kg("claimedIn"))))
+    broken.add("ClaimShape")
+    drop(first("Proposition"), kg("text")); broken.add("PropositionShape")
+    add(person, kg("holdsOffice"), ox.Literal("an office named only in words")); broken.add("PersonShape")
+    new("Office", "an office of no one"); broken.add("OfficeShape")
+    drop(first("PeacekeepingForce"), kg("forceOf")); broken.add("PeacekeepingForceShape")
+    new("OrganisationOrgan", "an organ of nothing"); broken.add("OrganOfShape")
+    city = first("City")
+    add(city, kg("capitalOf"), state); add(city, kg("capitalOf"), other_state); broken.add("CityShape")
+    new("Headquarters", "headquarters of nothing"); broken.add("HeadquartersShape")
+    new("Meeting", "a meeting of no one", event=True); broken.add("MeetingShape")
+    add(state, ox.NamedNode(SKOS + "exactMatch"), ox.NamedNode("http://example.org/not-wikidata")); broken.add("WikidataMatchShape")
+    out[:] = [t for t in out if not (t.subject == other_state and t.predicate == label and t.object.language == "kk")]
+    broken.add("TranslationShape")
+    drop(first("SourceDocument"), ox.NamedNode(DCTERMS + "title")); broken.add("SourceDocumentShape")
+    derivation = first("Derivation")
+    drop(derivation, kg("derivedFromPhrase")); add(derivation, kg("derivedFromPhrase"), ox.Literal("words nobody wrote"))
+    broken.add("DerivationShape")
+    background = next(t.subject for t in out if t.predicate == rdf_type and t.object == kg("BackgroundStatement"))
+    drop(background, ox.NamedNode(RDF + "object")); add(background, ox.NamedNode(RDF + "object"), other_state)
+    broken.add("BackgroundStatementShape")
+    return out, broken
 
 
 def main(argv: list[str] | None = None) -> int:

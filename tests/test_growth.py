@@ -1,0 +1,209 @@
+"""The fast path gives the reference's answers.
+
+- the compiled OWL 2 RL rules give exactly owlrl's inferred triples;
+- pyshifty gives exactly pySHACL's results (focus node, path, value, constraint component, severity);
+- validating a delta gives exactly what validating the whole graph with the delta gives, and
+  nothing outside the nodes it re-validated changes;
+- an add gives exactly the N-Quads that building the same files from scratch gives.
+
+On the seed graph and on generated graphs: clean, with every shape broken, and with deltas
+whose consequences reach far through transitive, inverse and chained properties.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import ROOT
+
+from kgraph import synthetic
+from kgraph.admission import check_files
+from kgraph.graph import KnowledgeGraph
+from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, KG, SHAPES
+from kgraph.reasoning import close_graph, reference_closure
+from kgraph.validation import Shapes, validate
+
+SHAPES_TTL = ROOT / "ontology" / "shapes.ttl"
+
+
+def key(p) -> tuple:
+    """What the fast path must reproduce of a validation result."""
+    return (p.focus, p.path, p.value, p.component, p.severity)
+
+
+def asserted_and_ontology(build) -> tuple[list[ox.Triple], list[ox.Triple]]:
+    quads = build.quads(exclude={GRAPH_SHAPES, GRAPH_META, GRAPH_INFERRED})
+    asserted = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    ontology = [ox.Triple(q.subject, q.predicate, q.object) for q in quads if q.graph_name.value == GRAPH_ONTOLOGY]
+    return asserted, ontology
+
+
+def shapes() -> Shapes:
+    return Shapes(ox.parse(path=str(SHAPES_TTL), format=ox.RdfFormat.TURTLE))
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> KnowledgeGraph:
+    """The seed graph plus about 1,500 generated triples from two documents, built the fast way."""
+    ws = tmp_path_factory.mktemp("generated")
+    synthetic.write_workspace(ws, 1500, seed=3)
+    kg = KnowledgeGraph(workspace=ws)
+    assert kg.build().conforms, kg.build().report().to_text()
+    return kg
+
+
+def copy_of(kg: KnowledgeGraph, tmp_path: Path) -> KnowledgeGraph:
+    ws = tmp_path / "ws"
+    shutil.copytree(kg.workspace, ws, ignore=shutil.ignore_patterns(".lock"))
+    return KnowledgeGraph(workspace=ws)
+
+
+# -- reasoning ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("which", ["seed", "generated"])
+def test_compiled_rules_give_exactly_owlrls_closure(kg, generated, which):
+    asserted, ontology = asserted_and_ontology((kg if which == "seed" else generated).build())
+    fast = close_graph(asserted, ontology)
+    assert fast.reasoner is not None, fast.note  # the fast path did the work
+    assert set(fast.inferred) == set(reference_closure(asserted))
+
+
+def test_the_build_stores_the_compiled_closure(generated):
+    build = generated.build()
+    assert build.manifest["reasoner"] == "compiled OWL 2 RL rules" and build.manifest["validator"] == "pyshifty"
+    stored = {ox.Triple(q.subject, q.predicate, q.object) for q in build.quads() if q.graph_name.value == GRAPH_INFERRED}
+    assert stored == set(reference_closure(asserted_and_ontology(build)[0]))
+
+
+def test_schema_in_the_facts_falls_back_to_owlrl_or_recompiles(kg):
+    asserted, ontology = asserted_and_ontology(kg.build())
+    # a fact that types a property transitive changes the rules: the closure must follow
+    part_of, located = ox.NamedNode(KG + "partOf"), ox.NamedNode(KG + "locatedIn")
+    extra = [ox.Triple(ox.NamedNode(KG + "memberOf"), ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subPropertyOf"), part_of)]
+    fast = close_graph(asserted + extra, ontology)
+    assert set(fast.inferred) == set(reference_closure(asserted + extra))
+    assert located != part_of
+
+
+# -- validation ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def broken(generated):
+    """The generated graph with every shape broken once, and its closure."""
+    asserted, ontology = asserted_and_ontology(generated.build())
+    triples, names = synthetic.inject_violations(asserted)
+    closure = close_graph(triples, ontology)
+    assert set(closure.inferred) == set(reference_closure(triples))
+    return triples + closure.inferred, names
+
+
+def test_every_shape_is_broken_by_the_generator(broken):
+    _, names = broken
+    declared = {t.subject.value.removeprefix(SHAPES) for t in ox.parse(path=str(SHAPES_TTL), format=ox.RdfFormat.TURTLE)
+                if t.predicate.value.endswith("#type") and t.object.value.endswith("#NodeShape")}
+    assert names == declared
+
+
+def test_pyshifty_gives_exactly_pyshacls_results(broken):
+    data, names = broken
+    fast = validate(data, shapes(), engine="fast")
+    reference = validate(data, shapes(), engine="reference")
+    assert {key(p) for p in fast.problems} == {key(p) for p in reference.problems}
+    assert {p.shape for p in fast.problems} == {f"kgsh:{n}" for n in names}
+    assert fast.checked == reference.checked and not fast.conforms
+
+
+def test_pyshifty_gives_exactly_pyshacls_results_on_clean_graphs(kg, generated):
+    for graph in (kg, generated):
+        asserted, _ = asserted_and_ontology(graph.build())
+        inferred = [ox.Triple(q.subject, q.predicate, q.object) for q in graph.build().quads() if q.graph_name.value == GRAPH_INFERRED]
+        fast = validate(asserted + inferred, shapes(), engine="fast")
+        reference = validate(asserted + inferred, shapes(), engine="reference")
+        assert fast.conforms and reference.conforms
+        assert {key(p) for p in fast.problems} == {key(p) for p in reference.problems} == set()
+
+
+# -- deltas -------------------------------------------------------------------------------------
+def delta_files(tmp_path: Path, *, seed: int = 7, extra: str = "") -> list[Path]:
+    """A generated delta (new document, about existing states; a region placed inside another) as files."""
+    d = synthetic.delta(seed=seed)
+    folder = tmp_path / "delta"
+    d.write(folder / "delta.ttl", folder)
+    if extra:
+        with open(folder / "delta.ttl", "a", encoding="utf-8") as fh:
+            fh.write(extra)
+    return [folder / "delta.ttl", *(folder / name for name in d.texts)]
+
+
+BAD = """
+<https://w3id.org/kgraph/id/syn/synthetic-delta-7/d0-offer> <https://w3id.org/kgraph/ontology#claimedIn> <https://w3id.org/kgraph/id/syn/synthetic-doc-3-0/u0-quote> .
+<https://w3id.org/kgraph/id/syn/synthetic-doc-3-0/u0-city> <https://w3id.org/kgraph/ontology#capitalOf> <https://w3id.org/kgraph/id/syn/state-1> .
+<https://w3id.org/kgraph/id/syn/synthetic-doc-3-0/u0-city> <https://w3id.org/kgraph/ontology#capitalOf> <https://w3id.org/kgraph/id/syn/state-2> .
+"""
+
+
+def test_validating_a_delta_equals_validating_the_whole_graph(generated, tmp_path):
+    """Fast: the delta's neighbourhood; reference: owlrl and pySHACL over everything. Same results,
+    and outside the re-validated nodes the whole graph's results are those of the build."""
+    files = delta_files(tmp_path, extra=BAD)
+    checked = check_files(generated.resources, generated.workspace, files)
+    assert checked.how == "delta" and checked.delta is not None
+    focus = {ox.NamedNode(n.value) if isinstance(n, ox.NamedNode) else n for n in checked.delta.focus}
+    asserted, ontology = asserted_and_ontology(generated.build())
+    parsed = [ox.Triple(q.subject, q.predicate, q.object) for f in files if f.suffix == ".ttl"
+              for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
+    from kgraph.loading import source_text_triples
+
+    texts = source_text_triples(parsed, [files[1].parent])
+    everything = asserted + parsed + texts
+    whole = validate(everything + reference_closure(everything), shapes(), engine="reference")
+    before = generated.build().report()
+
+    from kgraph.validation import _show
+
+    focus_shown = {_show(n) for n in focus}
+    fast = {key(p) for p in checked.report.problems if p.component != "kgraph:ProvenanceRequired"}
+    assert fast == {key(p) for p in whole.problems if p.focus in focus_shown}
+    assert {key(p) for p in whole.problems if p.focus not in focus_shown} == \
+        {key(p) for p in before.problems if p.focus not in focus_shown}
+    # the breaks are found: a second claim source for the offer, a city capital of two states (an existing node)
+    assert {(p.focus.strip("<>").rsplit("/", 1)[-1], p.component) for p in checked.report.violations} >= {
+        ("d0-offer", "sh:MaxCountConstraintComponent"), ("u0-city", "sh:MaxCountConstraintComponent")}
+
+
+def test_validate_changes_nothing(generated, tmp_path):
+    kg = copy_of(generated, tmp_path)
+    kg.build()  # the copy's files have new inodes: let the lookup cache (current.json) learn them first
+
+    def files() -> dict:
+        return {p: p.read_bytes() for p in kg.workspace.rglob("*") if p.is_file() and p.name != ".lock"}
+
+    before = files()
+    report = kg.validate(delta_files(tmp_path))
+    assert report.conforms, report.to_text()
+    assert files() == before
+
+
+def test_an_add_gives_the_n_quads_of_a_build_from_scratch(generated, tmp_path):
+    kg = copy_of(generated, tmp_path)
+    result = kg.add(delta_files(tmp_path))
+    assert result.build is not None and result.build.manifest.get("updated_by_add")
+    added = set(result.build.quads())
+    # the far-reaching consequence: a city of a state in region 1 is now in region 0 too
+    region0 = ox.NamedNode("https://w3id.org/kgraph/id/syn/region-0")
+    located = ox.NamedNode(KG + "locatedIn")
+    new_reach = {q.subject for q in added if q.predicate == located and q.object == region0} - \
+                {q.subject for q in generated.build().quads() if q.predicate == located and q.object == region0}
+    assert any(s.value.endswith("-city") for s in new_reach)
+
+    scratch = tmp_path / "scratch"
+    for folder in ("facts", "sources"):
+        shutil.copytree(kg.workspace / folder, scratch / folder)
+    rebuilt = KnowledgeGraph(workspace=scratch).build()
+    assert rebuilt.fresh and rebuilt.key == result.build.key
+    assert set(rebuilt.quads()) == added
+    assert set(ox.Store.read_only(str(rebuilt.store_path))) == set(ox.Store.read_only(str(result.build.store_path)))
+    assert rebuilt.manifest["triples"] == result.build.manifest["triples"]
+    assert rebuilt.manifest["checked"] == result.build.manifest["checked"]
+    assert rebuilt.report().problems == result.build.report().problems
