@@ -173,31 +173,33 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
 
     started = time.perf_counter()
     workspace = cache.parent
-    outcome = run_pipeline(inputs, [resources.data, workspace / "sources"], reference=reference,
-                           cache=cache / "rules", progress=progress)
-    graphs = outcome.parsed.graphs
-    graphs[GRAPH_INFERRED] = outcome.closure.inferred
-    graphs[GRAPH_META] = _meta_triples(graphs, inputs)
-    report, timings = outcome.report, outcome.timings
-
     cache.mkdir(parents=True, exist_ok=True)
     tmp = cache / f".tmp-{key}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     final = cache / key
-    try:
-        t0 = time.perf_counter()
-        if progress:
-            progress(f"storing {sum(len(ts) for ts in graphs.values())} quads")
+    counts: dict[str, int] = {}
+
+    def materialise(parsed, closure) -> None:
+        """Write dataset.nq, the store and the schema closure (while the pipeline validates)."""
+        graphs = parsed.graphs
+        graphs[GRAPH_INFERRED] = closure.inferred
+        graphs[GRAPH_META] = _meta_triples(graphs, inputs)
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in graphs.items() for t in ts]
+        counts.update({g: len(ts) for g, ts in graphs.items()}, total=len(quads))
         ox.serialize(quads, output=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+        if closure.reasoner is not None:
+            ox.serialize(closure.reasoner.schema_inferred, output=str(tmp / "schema.nt"), format=ox.RdfFormat.N_TRIPLES)
+        write_store(tmp / "store", quads)
+
+    try:
+        outcome = run_pipeline(inputs, [resources.data, workspace / "sources"], reference=reference,
+                               cache=cache / "rules", progress=progress, materialise=materialise)
+        graphs = outcome.parsed.graphs
+        report, timings = outcome.report, outcome.timings
         reasoner = outcome.closure.reasoner
-        if reasoner is not None:
-            ox.serialize(reasoner.schema_inferred, output=str(tmp / "schema.nt"), format=ox.RdfFormat.N_TRIPLES)
         (tmp / "report.ttl").write_text(report.report_turtle, encoding="utf-8")
         (tmp / "report.json").write_text(report.to_json(), encoding="utf-8")
-        write_store(tmp / "store", quads)
-        timings["store"] = time.perf_counter() - t0
         asserted = sum(len(ts) for g, ts in graphs.items() if g not in (GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES))
         manifest = {
             "key": key,
@@ -208,8 +210,8 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
             "warnings": len(report.warnings),
             "checked": report.checked,
             "triples": {"asserted": asserted, "inferred": len(graphs[GRAPH_INFERRED]),
-                        "shapes": len(graphs[GRAPH_SHAPES]), "total": len(quads)},
-            "graphs": {g: len(ts) for g, ts in graphs.items()},
+                        "shapes": len(graphs[GRAPH_SHAPES]), "total": counts.pop("total")},
+            "graphs": counts,
             "inputs": [f.label for f in inputs],
             "reasoner": outcome.closure.note,
             "validator": "pySHACL (reference)" if reference else "pyshifty",

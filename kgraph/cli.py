@@ -11,6 +11,8 @@ import argparse
 import json
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 from kgraph import __version__, netguard
@@ -23,6 +25,36 @@ def _kg(args):
     from kgraph.graph import KnowledgeGraph
 
     return KnowledgeGraph(workspace=args.workspace)
+
+
+class Progress:
+    """Says what a long step is doing, on standard error, when a person is at the terminal.
+
+    Quiet when fast: a stage's line appears only once the stage has taken more than ``delay``
+    seconds, so a cached query or a small add prints nothing.
+    """
+
+    def __init__(self, *, delay: float = 1.0, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.delay = delay
+        self.enabled = self.stream.isatty()
+        self._timer: threading.Timer | None = None
+        self._started = time.monotonic()
+
+    def __call__(self, line: str) -> None:
+        self.done()
+        if self.enabled:
+            self._timer = threading.Timer(self.delay, self._say, args=(line,))
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _say(self, line: str) -> None:
+        print(f"kgraph: {line} ({time.monotonic() - self._started:.0f} s so far)", file=self.stream, flush=True)
+
+    def done(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
 
 def _write_output(text: str | bytes, output: str | None) -> None:
@@ -71,7 +103,7 @@ def cmd_query(args) -> int:
 
         result = run_canned_remote(kg, args.name, params, args.endpoint, timeout=args.timeout)
     else:
-        result = kg.query(args.name, params, engine=args.engine)
+        result = kg.query(args.name, params, engine=args.engine, limit=args.limit, offset=args.offset)
     _write_output(result.serialize(args.format), args.output)
     return EXIT_OK
 
@@ -101,7 +133,11 @@ def cmd_sparql(args) -> int:
 
 def cmd_build(args) -> int:
     kg = _kg(args)
-    build = kg.build(force=args.force)
+    progress = Progress()
+    try:
+        build = kg.build(force=args.force, reference=args.reference, progress=progress)
+    finally:
+        progress.done()
     m = build.manifest
     if args.format == "json":
         _write_output(json.dumps(m, indent=2) + "\n", None)
@@ -132,7 +168,11 @@ def _print_report(report, fmt: str) -> None:
 
 
 def cmd_validate(args) -> int:
-    report = _kg(args).validate(args.files)
+    progress = Progress()
+    try:
+        report = _kg(args).validate(args.files, reference=args.reference, progress=progress)
+    finally:
+        progress.done()
     _print_report(report, args.format)
     return EXIT_OK if report.conforms else EXIT_NONCONFORMING
 
@@ -141,12 +181,15 @@ def cmd_add(args) -> int:
     from kgraph.namespaces import shorten
 
     kg = _kg(args)
+    progress = Progress()
     try:
-        result = kg.add(args.files)
+        result = kg.add(args.files, reference=args.reference, progress=progress)
     except NonConformingError as e:
         if e.report is not None:
             _print_report(e.report, "text")
         raise
+    finally:
+        progress.done()
     for t in result.duplicates[:10]:
         print(f"already present, not added: {_show(t.subject, shorten)} {_show(t.predicate, shorten)} {_show(t.object, shorten)}",
               file=sys.stderr)
@@ -155,7 +198,8 @@ def cmd_add(args) -> int:
     if result.written:
         for p in result.written:
             print(f"wrote {p}")
-        print(f"added {result.added} triple(s); {len(result.duplicates)} already present; knowledge graph rebuilt ({result.build.key})")
+        how = "updated in place" if result.build.manifest.get("updated_by_add") else "rebuilt"
+        print(f"added {result.added} triple(s); {len(result.duplicates)} already present; knowledge graph {how} ({result.build.key})")
     else:
         print(f"nothing to add: all {len(result.duplicates)} triple(s) are already present")
     return EXIT_OK
@@ -246,6 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", "-p", action="append", metavar="KEY=VALUE", help="a parameter value (repeatable)")
     p.add_argument("--format", "-f", choices=("table", "csv", "tsv", "json", "xml"), default="table")
     p.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
+    p.add_argument("--limit", type=int, metavar="N", help="return at most N rows (one page), in the query's order")
+    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N rows (with --limit: the next page)")
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(func=cmd_query)
 
@@ -260,16 +306,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", parents=[common], help="parse, reason, validate and materialise (cached)")
     p.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
+    p.add_argument("--reference", action="store_true",
+                   help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("validate", parents=[common], help="validate new facts in the context of the knowledge graph")
     p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (.ttl, .nt, .jsonld, .rdf) and any new source texts (.txt)")
     p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
+    p.add_argument("--reference", action="store_true",
+                   help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("add", parents=[common], help="validate new facts and add them to the workspace, all or nothing")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--reference", action="store_true",
+                   help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("export", parents=[common], help="write the knowledge graph as RDF")

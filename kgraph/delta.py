@@ -253,27 +253,72 @@ def affected_nodes(facts: StoreFacts, changed: Iterable[ox.Triple], reads: set[P
     return {n for n in nodes if not isinstance(n, ox.Literal)}
 
 
-def context_triples(facts: StoreFacts, focus: Iterable[Term], reads: set[Path_]) -> set[ox.Triple]:
-    """Everything the focus nodes' shapes read: their own triples and every read path from them, with the ontology."""
-    out: set[ox.Triple] = set(facts.graph(GRAPH_ONTOLOGY))
-    outgoing_memo: dict[Term, set[ox.Triple]] = {}
+class MemoryIndex:
+    """Triples in memory, indexed by subject: what :func:`context_triples` needs of a whole graph."""
 
-    def outgoing(node: Term) -> set[ox.Triple]:
-        if node not in outgoing_memo:
-            outgoing_memo[node] = facts.outgoing(node)
-        return outgoing_memo[node]
+    def __init__(self, triples: Iterable[ox.Triple]) -> None:
+        self._out: dict[Term, list[ox.Triple]] = defaultdict(list)
+        for t in triples:
+            self._out[t.subject].append(t)
+        self._by_predicate: dict[Term, dict[Term, list[Term]]] = {}
+
+    def outgoing(self, s: Term) -> list[ox.Triple]:
+        return self._out.get(s, [])
+
+    def objects(self, s: Term, p: Term) -> list[Term]:
+        triples = self._out.get(s)
+        if not triples:
+            return []
+        if len(triples) <= 16:
+            return [t.object for t in triples if t.predicate == p]
+        if s not in self._by_predicate:  # a hub (a state, a document): index it once
+            grouped: dict[Term, list[Term]] = defaultdict(list)
+            for t in triples:
+                grouped[t.predicate].append(t.object)
+            self._by_predicate[s] = grouped
+        return self._by_predicate[s].get(p, [])
+
+
+def _trie(reads: set[Path_]) -> dict:
+    root: dict = {}
+    for path in reads:
+        node = root
+        for step in path:
+            node = node.setdefault(step, {})
+    return root
+
+
+def context_triples(facts: StoreFacts | MemoryIndex, focus: Iterable[Term], reads: set[Path_],
+                    ontology: Iterable[ox.Triple] | None = None) -> set[ox.Triple]:
+    """Everything the focus nodes' shapes read: their own triples and every read path from them, with the ontology.
+
+    The read paths are walked as a trie, so a node is asked only for the properties some path
+    follows from where it stands.
+    """
+    out: set[ox.Triple] = set(facts.graph(GRAPH_ONTOLOGY) if ontology is None else ontology)
+    trie = _trie(reads)
+    seen: set[tuple[Term, int]] = set()
+
+    def follow(node: Term, branch: dict) -> None:
+        key = (node, id(branch))
+        if key in seen or isinstance(node, ox.Literal):
+            return
+        seen.add(key)
+        for step, rest in branch.items():
+            if step is None:
+                triples = list(facts.outgoing(node))
+            else:
+                triples = [ox.Triple(node, step, o) for o in facts.objects(node, step)]
+            out.update(triples)
+            if rest:
+                for t in triples:
+                    follow(t.object, rest)
 
     for f in focus:
-        out |= outgoing(f)
-        for path in reads:
-            frontier = {f}
-            for step in path:
-                nxt = set()
-                for node in frontier:
-                    triples = outgoing(node) if step is None else {ox.Triple(node, step, o) for o in facts.objects(node, step)}
-                    out |= triples
-                    nxt |= {t.object for t in triples if not isinstance(t.object, ox.Literal)}
-                frontier = nxt
-                if not frontier:
-                    break
+        triples = list(facts.outgoing(f))  # a shape may read any property of its focus node
+        out.update(triples)
+        for t in triples:
+            for branch in (trie.get(t.predicate), trie.get(None)):
+                if branch:
+                    follow(t.object, branch)
     return out

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from kgraph.errors import ParseError
 from kgraph.results import QueryResult
-from kgraph.sparql import keywords, query_form
+from kgraph.sparql import bind_values, keywords, query_form
 
 ENGINES = ("oxigraph", "rdflib")
 
@@ -28,14 +28,18 @@ class OxigraphEngine:
         self.store = store
 
     def run(self, text: str, bindings: dict | None = None, *, source: str = "query") -> QueryResult:
-        """Run a read-only query; ``bindings`` maps variable names to pyoxigraph terms."""
+        """Run a read-only query; ``bindings`` maps variable names to pyoxigraph terms.
+
+        Bindings go into the query as a VALUES block of RDF terms (see
+        :func:`kgraph.sparql.bind_values`), which Oxigraph uses to plan the joins.
+        """
         form = query_form(text)
-        substitutions = {ox.Variable(k): v for k, v in (bindings or {}).items()}
         # The default graph is the union of all graphs, unless the query names its own dataset:
         # Oxigraph would otherwise ignore FROM, where rdflib (and the standard) honour it.
         union = "FROM" not in keywords(text)
+        bound = bind_values(text, bindings) if bindings else text
         try:
-            answer = self.store.query(text, use_default_graph_as_union=union, substitutions=substitutions or None)
+            answer = self.store.query(bound, use_default_graph_as_union=union)
         except SyntaxError as e:
             raise _query_syntax_error(e, source) from None
         except RuntimeError as e:

@@ -26,6 +26,16 @@ SELECT DISTINCT ?entity ?label ?name WHERE {
   OPTIONAL { ?entity rdfs:label ?name . FILTER (LANG(?name) = "en") }
 }"""
 _EXISTS = "SELECT ?entity WHERE { { ?entity ?p ?o } UNION { ?s ?entity ?o } UNION { ?s ?p ?entity } } LIMIT 1"
+_EXACT = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?entity ?label WHERE {
+  { ?entity rdfs:label ?label } UNION { ?entity skos:altLabel ?label }
+  FILTER (isIRI(?entity))
+}"""
+# Labels are looked up as written first, in these languages (and untagged), through the store's
+# index; only a label given otherwise (another case, spacing) makes the resolver read every label.
+EXACT_LANGUAGES = ("en", "kk", "ru")
 
 
 def _fold(text: str) -> str:
@@ -70,6 +80,15 @@ class EntityResolver:
                     out.append(self._english_name(entity))
         return out[:n]
 
+    def exact(self, value: str) -> list[ox.NamedNode]:
+        """The entities with exactly this label (or alternative label), found by index look-ups."""
+        if not value:
+            return []
+        matches: set[ox.NamedNode] = set()
+        for label in (ox.Literal(value), *(ox.Literal(value, language=lang) for lang in EXACT_LANGUAGES)):
+            matches.update(row[0] for row in self.engine.run(_EXACT, {"label": label}).rows)
+        return sorted(matches, key=str)
+
     def resolve(self, text: str, *, param: str = "entity") -> ox.NamedNode:
         """The single entity ``text`` names, or ParameterError with candidates."""
         value = text.strip()
@@ -89,7 +108,7 @@ class EntityResolver:
                 raise ParameterError(f"parameter {param!r}: {value!r} is not in the knowledge graph",
                                      candidates=self.candidates(iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]))
             return node
-        matches = sorted({e for e, label in self.labels() if _fold(label) == _fold(value)}, key=str)
+        matches = self.exact(value) or sorted({e for e, label in self.labels() if _fold(label) == _fold(value)}, key=str)
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:

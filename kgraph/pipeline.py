@@ -10,9 +10,10 @@ for the slow reference answer, and otherwise closes and validates only a delta
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from kgraph.loading import parse_rdf_file, source_text_triples, subject_lines
 from kgraph.inputs import InputFile
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES
 from kgraph.reasoning import Closure, close_graph
-from kgraph.validation import Shapes, ValidationReport, validate
+from kgraph.validation import Shapes, ValidationReport, validate, validate_in_parts
 
 Progress = Callable[[str], None]
 
@@ -47,12 +48,40 @@ def canonical_blank_nodes(triples: list[ox.Triple], salt: str) -> list[ox.Triple
     return [ox.Triple(rename(q.subject), q.predicate, rename(q.object)) for q in dataset]
 
 
+class Locations(Mapping[str, tuple[str, int]]):
+    """Where each subject is first written (file, line), read from the files only when first asked.
+
+    Reports need it only when something does not conform, so a clean build never pays for it.
+    """
+
+    def __init__(self) -> None:
+        self.files: list[tuple[Path, dict[str, str]]] = []
+        self._found: dict[str, tuple[str, int]] | None = None
+
+    def _load(self) -> dict[str, tuple[str, int]]:
+        if self._found is None:
+            self._found = {}
+            for path, prefixes in self.files:
+                for iri, line in subject_lines(path, prefixes).items():
+                    self._found.setdefault(iri, (str(path), line))
+        return self._found
+
+    def __getitem__(self, iri: str) -> tuple[str, int]:
+        return self._load()[iri]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
 @dataclass
 class Parsed:
     """The asserted triples of the inputs by named graph, and where each subject is written."""
 
     graphs: dict[str, list[ox.Triple]] = field(default_factory=lambda: defaultdict(list))
-    locations: dict[str, tuple[str, int]] = field(default_factory=dict)
+    locations: Locations = field(default_factory=Locations)
 
     @property
     def asserted(self) -> list[ox.Triple]:
@@ -68,8 +97,7 @@ def parse_inputs(inputs: list[InputFile]) -> Parsed:
             continue
         one = parse_rdf_file(f.path)
         triples = canonical_blank_nodes(one.triples, f.role) if f.role in ("ontology", "shapes") else one.triples
-        for iri, line in subject_lines(f.path, one.prefixes).items():
-            parsed.locations.setdefault(iri, (str(f.path), line))
+        parsed.locations.files.append((f.path, one.prefixes))
         parsed.graphs[f.graph].extend(triples)
     return parsed
 
@@ -86,7 +114,8 @@ class Outcome:
 
 
 def run_pipeline(inputs: list[InputFile], text_dirs: list[Path], *, reference: bool = False, cache: Path | None = None,
-                 progress: Progress | None = None) -> Outcome:
+                 progress: Progress | None = None,
+                 materialise: Callable[[Parsed, Closure], None] | None = None) -> Outcome:
     """Parse, attach texts, reason and validate every input.
 
     Args:
@@ -95,6 +124,9 @@ def run_pipeline(inputs: list[InputFile], text_dirs: list[Path], *, reference: b
         reference: use owlrl and pySHACL over everything (slow, obviously right).
         cache: a folder for the owlrl closure of the schema, reused by later runs.
         progress: called with a line saying what starts, for long runs.
+        materialise: called with the parsed graphs and the closure while validation runs (in a
+            thread: pyshifty and pyoxigraph release the interpreter while they work), so that
+            a build writes its store as the shapes are checked. Its errors are raised here.
     """
     say = progress or (lambda _line: None)
     timings: dict[str, float] = {}
@@ -114,7 +146,41 @@ def run_pipeline(inputs: list[InputFile], text_dirs: list[Path], *, reference: b
     t0 = time.perf_counter()
     shapes = Shapes(parsed.graphs[GRAPH_SHAPES])
     data = asserted + closure.inferred
+    writer = _Background(materialise, parsed, closure) if materialise is not None else None
     say(f"validating {len(data)} triples ({'pySHACL' if reference else 'pyshifty'})")
-    report = validate(data, shapes, engine="reference" if reference else "fast", locations=parsed.locations)
+    try:
+        if reference:
+            report = validate(data, shapes, engine="reference", locations=parsed.locations)
+        else:
+            report = validate_in_parts(data, shapes, ontology=parsed.graphs[GRAPH_ONTOLOGY], locations=parsed.locations)
+    finally:
+        if writer is not None:
+            writer.join()
     timings["validate"] = time.perf_counter() - t0
+    if writer is not None:
+        timings["materialise"] = writer.seconds
     return Outcome(parsed, closure, report, shapes, timings)
+
+
+class _Background(threading.Thread):
+    """A call run beside the main thread; ``join`` re-raises what it raised."""
+
+    def __init__(self, fn: Callable[..., None], *args: object) -> None:
+        super().__init__(name="kgraph-materialise", daemon=True)
+        self.fn, self.args = fn, args
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+        self.start()
+
+    def run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            self.fn(*self.args)
+        except BaseException as e:  # handed to the main thread by join()
+            self.error = e
+        self.seconds = time.perf_counter() - t0
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self.error is not None:
+            raise self.error

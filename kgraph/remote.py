@@ -32,7 +32,7 @@ from kgraph.errors import RemoteError, UsageError, WorkspaceError
 from kgraph.lock import workspace_lock
 from kgraph.namespaces import GRAPH_INFERRED
 from kgraph.results import QueryResult
-from kgraph.sparql import query_form, where_group_start
+from kgraph.sparql import bind_values, query_form
 from kgraph.stores import write_store
 
 STORE_MARKER = "kgraph-store.json"
@@ -194,23 +194,6 @@ def skolemized_quads(build) -> list[ox.Quad]:
 
 
 # -- SPARQL Protocol ---------------------------------------------------------------------------------
-def bind_values(text: str, bindings: dict) -> str:
-    """Put parameter values into a query as a VALUES block opening its first WHERE group.
-
-    The SPARQL Protocol has no way to send bindings beside a query, so the values travel as
-    RDF terms written by pyoxigraph (an IRI is checked and escaped as ``<...>``, a literal as
-    ``"..."`` with escapes): the user's text is data in the query, never syntax.
-    """
-    if not bindings:
-        return text
-    start = where_group_start(text)
-    if start < 0:
-        raise UsageError("cannot bind parameters: the query has no WHERE clause")
-    names = " ".join(f"?{k}" for k in bindings)
-    values = " ".join(str(v) for v in bindings.values())
-    return f"{text[:start]}\n  VALUES ({names}) {{ ({values}) }}{text[start:]}"
-
-
 class RemoteEngine:
     """A SPARQL 1.1 Protocol query endpoint, answering like the embedded engines."""
 
