@@ -188,6 +188,9 @@ def _sparql_reads(select: str, prefixes: dict[str, str]) -> set[Path_]:
         if isinstance(node, CompValue):
             if node.name == "BGP":
                 patterns.extend(node.get("triples", []))
+            elif node.name == "TriplesBlock":  # left untranslated inside EXISTS and NOT EXISTS
+                for flat in node.get("triples", []):
+                    patterns.extend(tuple(flat[i:i + 3]) for i in range(0, len(flat) - 2, 3))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list | tuple):

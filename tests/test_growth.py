@@ -114,6 +114,30 @@ def test_pyshifty_gives_exactly_pyshacls_results(broken):
     assert fast.checked == reference.checked and not fast.conforms
 
 
+@pytest.mark.parametrize("part_size", [7, 300])
+def test_validation_in_parts_gives_the_whole_graphs_results(broken, part_size):
+    """Each part holds only what its focus nodes' shapes read: the results must not change."""
+    from kgraph.validation import validate_in_parts
+
+    data, _ = broken
+    ontology = [t for t in data if t.subject.value.startswith(KG)]  # enough of the class hierarchy for targets
+    whole = validate(data, shapes(), engine="fast")
+    parts = validate_in_parts(data, shapes(), ontology=ontology, part_size=part_size)
+    assert {key(p) for p in parts.problems} == {key(p) for p in whole.problems}
+    assert parts.checked == whole.checked
+
+
+def test_the_shapes_read_paths_include_every_sparql_chain():
+    from kgraph.delta import read_paths
+
+    oa = "http://www.w3.org/ns/oa#"
+    named = {tuple(step.value if step is not None else None for step in path) for path in read_paths(shapes())}
+    assert (KG + "evidence", oa + "hasSelector", oa + "exact") in named       # DerivationShape, inside NOT EXISTS
+    assert (oa + "hasSelector", oa + "exact") in named and (oa + "hasSource", KG + "content") in named  # SpanShape
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    assert (rdf + "subject", None) in named                                   # BackgroundStatementShape: ?s ?p ?o
+
+
 def test_pyshifty_gives_exactly_pyshacls_results_on_clean_graphs(kg, generated):
     for graph in (kg, generated):
         asserted, _ = asserted_and_ontology(graph.build())
