@@ -371,10 +371,6 @@ def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: di
         store.extend(quads)  # one transaction
         store.flush()
         del store
-        with open(staging / "dataset.nq", "ab") as fh:
-            fh.write(ox.serialize(quads, format=ox.RdfFormat.N_QUADS))
-            fh.flush()
-            os.fsync(fh.fileno())
         report = merge_reports(old, checked.report, checked.delta.focus,
                                (staging / "report.ttl").read_text(encoding="utf-8"))
         (staging / "report.ttl").write_text(report.report_turtle, encoding="utf-8")

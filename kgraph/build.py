@@ -4,17 +4,17 @@ A build is cached under ``WORKSPACE/cache/KEY`` where KEY hashes every input fil
 kgraph version), so a query after the first never reasons or validates again, and an edit to
 any input makes a new build. The cache folder holds:
 
-- ``dataset.nq``: every named graph (ontology, shapes, asserted facts by file, source texts,
-  inferred triples, and a meta graph describing the others);
+- ``store/``: the materialised dataset in an on-disk Oxigraph store, opened read-only by
+  queries: every named graph (ontology, shapes, asserted facts by file, source texts, inferred
+  triples, and a meta graph describing the others);
 - ``schema.nt``: owlrl's closure of the schema, from which an add compiles the rules again;
-- ``store/``: the same dataset in an on-disk Oxigraph store, opened read-only by queries;
 - ``report.ttl`` / ``report.json``: the SHACL validation report;
 - ``manifest.json``: counts, timings and whether the data conforms.
 
 A build is written to a temporary folder and renamed into place, so a reader sees either the
 old build or the whole new one, never half of it. An add (:mod:`kgraph.admission`) does not
 rebuild: it moves the build aside, inserts the new facts and what they imply into the store in
-one transaction, appends them to ``dataset.nq`` and renames the build to its new key. A query
+one transaction and renames the build to its new key. A query
 finds its build without re-reading the inputs: ``cache/current.json`` maps a fingerprint of
 the inputs' names, sizes and modification times to the key.
 """
@@ -37,7 +37,7 @@ from kgraph.files import replace_folder, write_atomically
 from kgraph.inputs import InputFile, collect_inputs, content_key, fingerprint
 from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, RDFS
 from kgraph.resources import Resources
-from kgraph.stores import write_store
+from kgraph.stores import read_quads, write_store
 
 @dataclass(frozen=True)
 class Build:
@@ -47,10 +47,6 @@ class Build:
     folder: Path
     manifest: dict
     fresh: bool = False  # built by this call rather than found in the cache
-
-    @property
-    def dataset_path(self) -> Path:
-        return self.folder / "dataset.nq"
 
     @property
     def store_path(self) -> Path:
@@ -74,8 +70,7 @@ class Build:
 
     def quads(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> list[ox.Quad]:
         """The materialised quads, leaving out the named graphs whose IRIs are in ``exclude``."""
-        return [q for q in ox.parse(path=str(self.dataset_path), format=ox.RdfFormat.N_QUADS)
-                if q.graph_name.value not in exclude]
+        return read_quads(self.store_path, exclude=exclude)
 
     def require_conforming(self) -> None:
         """Raise NonConformingError if the shipped and added facts do not conform."""
@@ -181,16 +176,14 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
     counts: dict[str, int] = {}
 
     def materialise(parsed, closure) -> None:
-        """Write dataset.nq, the store and the schema closure (while the pipeline validates)."""
+        """Write the store and the schema closure (while the pipeline validates)."""
         graphs = parsed.graphs
         graphs[GRAPH_INFERRED] = closure.inferred
         graphs[GRAPH_META] = _meta_triples(graphs, inputs)
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in graphs.items() for t in ts]
-        counts.update({g: len(ts) for g, ts in graphs.items()}, total=len(quads))
-        ox.serialize(quads, output=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+        counts.update({g: len(ts) for g, ts in graphs.items()})
         if closure.reasoner is not None:
             ox.serialize(closure.reasoner.schema_inferred, output=str(tmp / "schema.nt"), format=ox.RdfFormat.N_TRIPLES)
-        write_store(tmp / "store", quads)
+        counts["total"] = write_store(tmp / "store", graphs)
 
     try:
         outcome = run_pipeline(inputs, [resources.data, workspace / "sources"], reference=reference,

@@ -148,7 +148,6 @@ def cmd_build(args) -> int:
                  f"  inputs: {len(m['inputs'])} files",
                  f"  triples: {t['asserted']} asserted, {t['inferred']} inferred, {t['shapes']} in shapes",
                  f"  validation: {m['checked']} nodes checked, {m['violations']} violation(s), {m['warnings']} warning(s)",
-                 f"  dataset: {build.dataset_path}",
                  f"  report: {build.report_path}",
                  f"  store: {build.store_path}"]
         _write_output("\n".join(lines) + "\n", None)

@@ -8,7 +8,6 @@ pyoxigraph terms, so that every canned query can be compared row for row across 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -73,12 +72,13 @@ class RdflibEngine:
         self.dataset = dataset
 
     @classmethod
-    def from_nquads(cls, path: Path) -> RdflibEngine:
+    def from_quads(cls, quads: list[ox.Quad]) -> RdflibEngine:
+        """An engine over these quads (read from the build's store)."""
         from rdflib import Dataset
 
         _close_rdflib_network_paths()
         ds = Dataset(default_union=True)
-        ds.parse(str(path), format="nquads")
+        ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
         return cls(ds)
 
     def run(self, text: str, bindings: dict | None = None, *, source: str = "query") -> QueryResult:

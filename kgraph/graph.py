@@ -84,7 +84,7 @@ class KnowledgeGraph:
             if name == "oxigraph":
                 self._engines[name] = OxigraphEngine(open_store(build.store_path))
             else:
-                self._engines[name] = RdflibEngine.from_nquads(build.dataset_path)
+                self._engines[name] = RdflibEngine.from_quads(build.quads())
         return self._engines[name]
 
     # -- queries ------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def load_to_store(kg, target: Path) -> dict:
         tmp = target.with_name(f".{target.name}.new-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         try:
-            quads = write_store(tmp, build.quads())
+            quads = write_store(tmp, _by_graph(build.quads()))
             (tmp / STORE_MARKER).write_text(json.dumps({"key": build.key, "quads": quads}), encoding="utf-8")
             old = target.with_name(f".{target.name}.old-{os.getpid()}")
             if target.exists():
@@ -69,6 +69,13 @@ def load_to_store(kg, target: Path) -> dict:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return {"quads": quads, "key": build.key, "path": str(target)}
+
+
+def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Triple]]:
+    graphs: dict[str, list[ox.Triple]] = {}
+    for q in quads:
+        graphs.setdefault(q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    return graphs
 
 
 def _recover(target: Path) -> None:

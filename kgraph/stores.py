@@ -1,4 +1,4 @@
-"""On-disk Oxigraph stores: opening one for queries, and writing one from a dataset.
+"""On-disk Oxigraph stores: opening one for queries, writing one from named graphs, reading one back.
 
 The build writes a store; queries open it read-only. The query engines live in
 :mod:`kgraph.engines`, so that the build never imports the query layer.
@@ -6,7 +6,7 @@ The build writes a store; queries open it read-only. The query engines live in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,16 +22,44 @@ def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
                              hint="run 'kgraph build --force' to rebuild it") from None
 
 
-def write_store(path: Path, quads: Iterable[ox.Quad]) -> int:
-    """Bulk-load quads into a new on-disk Oxigraph store at ``path``; return its quad count.
+def write_store(path: Path, graphs: Mapping[str, Iterable[ox.Triple]]) -> int:
+    """Write named graphs into a new on-disk Oxigraph store at ``path``; return the number of quads.
 
-    Loading from Python terms (not from a file) keeps blank node labels as they are, so the
-    store and ``dataset.nq`` name blank nodes alike. The store is flushed and released before
-    returning, so the folder can be renamed at once.
+    Triples without blank nodes go through an N-Quads file and ``bulk_load``, which works
+    without holding Python's interpreter (so a build can validate meanwhile); the few with
+    blank nodes go through ``bulk_extend``, which keeps their labels (a file load would rename
+    them, and the compiled rules name the ontology's blank nodes). The store is flushed and
+    released before returning, so the folder can be renamed at once.
     """
-    store = ox.Store(str(path))
-    store.bulk_extend(quads)
-    store.flush()
-    count = len(store)
-    del store
-    return count
+    path = Path(path)
+    load = path.with_name(f".{path.name}.load.nq")
+    with_blank: list[ox.Quad] = []
+    count = 0
+    try:
+        with open(load, "wb") as fh:
+            for graph, triples in graphs.items():
+                name = ox.NamedNode(graph)
+                plain = []
+                for t in triples:
+                    if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
+                        with_blank.append(ox.Quad(t.subject, t.predicate, t.object, name))
+                    else:
+                        plain.append(t)
+                count += len(plain)
+                # An N-Triples line ends with " .\n", which no escaped term contains: add the graph there.
+                fh.write(ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES).replace(b" .\n", f" <{graph}> .\n".encode()))
+        store = ox.Store(str(path))
+        store.bulk_load(path=str(load), format=ox.RdfFormat.N_QUADS)
+        store.bulk_extend(with_blank)
+        store.flush()
+        del store
+    finally:
+        load.unlink(missing_ok=True)
+    return count + len(with_blank)
+
+
+def read_quads(path: Path, *, exclude: frozenset[str] | set[str] = frozenset()) -> list[ox.Quad]:
+    """Every quad of an on-disk store, leaving out the named graphs whose IRIs are in ``exclude``."""
+    store = open_store(path)
+    return [q for q in store.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name.value not in exclude]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
@@ -390,12 +391,24 @@ def validate_in_parts(data: list[ox.Triple], shapes: Shapes, *, ontology: list[o
     index = MemoryIndex(data)
     problems: list[Problem] = []
     results: list[ox.Triple] = []
-    for start in range(0, len(targeted), part_size):
-        focus = set(targeted[start:start + part_size])
-        part = validate(list(context_triples(index, focus, reads, ontology)), shapes, engine="fast", focus=focus,
-                        locations=locations)
-        problems += part.problems
-        results += _results(part.report_turtle, lambda _n: True)
+
+    def collect(part: ValidationReport) -> None:
+        problems.extend(part.problems)
+        if part.problems:
+            results.extend(_results(part.report_turtle, lambda _n: True))
+
+    # pyshifty releases the interpreter while it validates: one part is validated in a worker
+    # while the next part's context is gathered here (two parts in flight at most).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgraph-shacl") as pool:
+        pending: list[Future] = []
+        for start in range(0, len(targeted), part_size):
+            focus = set(targeted[start:start + part_size])
+            context = list(context_triples(index, focus, reads, ontology))
+            pending.append(pool.submit(validate, context, shapes, engine="fast", focus=focus, locations=locations))
+            while len(pending) > 1:
+                collect(pending.pop(0).result())
+        for future in pending:
+            collect(future.result())
     problems.sort(key=lambda p: (p.focus, p.shape or "", p.component, p.path or "", p.value or ""))
     conforms = not any(p.severity == "Violation" for p in problems)
     return ValidationReport(problems, len(targeted), _report_turtle(results, conforms))

@@ -19,7 +19,7 @@ def test_closure_is_consistent(closure):
 
 
 def test_inferred_triples_are_kept_apart_and_never_have_literal_subjects(kg):
-    quads = list(ox.parse(path=str(kg.build().dataset_path), format=ox.RdfFormat.N_QUADS))
+    quads = list(kg.build().quads())
     inferred = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name.value == GRAPH_INFERRED}
     asserted = {(q.subject, q.predicate, q.object) for q in quads if q.graph_name.value != GRAPH_INFERRED}
     assert inferred and not inferred & asserted
@@ -52,7 +52,7 @@ def test_speaker_claims_are_inferred(closure):
 
 def test_canned_queries_need_the_inferred_triples(kg):
     """Without the inferred graph the inference-dependent queries lose their answers."""
-    quads = ox.parse(path=str(kg.build().dataset_path), format=ox.RdfFormat.N_QUADS)
+    quads = kg.build().quads()
     store = ox.Store()
     store.extend(q for q in quads if q.graph_name.value != GRAPH_INFERRED)
     engine = OxigraphEngine(store)
