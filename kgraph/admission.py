@@ -193,7 +193,7 @@ def check_files(resources: Resources, workspace: Path, paths: list[Path], *, loc
 
 def _check_delta(build: Build, files: list[ParsedFile], texts: list[Path], text_dirs: list[Path]) -> Checked | None:
     """The fast check: close and validate only what the new facts affect. None where it does not apply."""
-    from kgraph.delta import StoreFacts, UnknownReads, affected_nodes, context_triples, read_paths
+    from kgraph.delta import StoreFacts, UnknownReads, affected_nodes, cached_read_paths, context_triples
     from kgraph.namespaces import GRAPH_ONTOLOGY
     from kgraph.reasoning import NeedsFullBuild, check_types, close_delta
     from kgraph.rules import TYPE, NeedsReference
@@ -211,7 +211,7 @@ def _check_delta(build: Build, files: list[ParsedFile], texts: list[Path], text_
     new_triples = [t for fresh in new_per_file for t in fresh]
     text_triples = [t for t in source_text_triples(new_triples, text_dirs) if not facts.in_store(t)]
     try:
-        reads = read_paths(shapes)
+        reads = cached_read_paths(shapes, build.folder.parent / "rules")
         derived = close_delta(reasoner, facts, new_triples + text_triples)
     except (NeedsFullBuild, NeedsReference, UnknownReads):
         return None

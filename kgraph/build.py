@@ -96,10 +96,16 @@ def _current(cache: Path) -> dict:
         return {}
 
 
-def remember_current(cache: Path, fingerprint_: str, key: str) -> None:
-    """Note which build the inputs with this fingerprint have, so the next query need not hash them."""
+def remember_current(cache: Path, fingerprint_: str, key: str, files: dict[str, list] | None = None) -> None:
+    """Note which build the inputs with this fingerprint have, so the next query need not hash them.
+
+    ``files`` keeps each input's digest by its stat, so that the next key hashes only files
+    that changed (an add hashes its new file, not the million triples before it).
+    """
+    if files is None:
+        files = _current(cache).get("files", {})
     try:
-        write_atomically(cache / "current.json", json.dumps({"fingerprint": fingerprint_, "key": key}).encode())
+        write_atomically(cache / "current.json", json.dumps({"fingerprint": fingerprint_, "key": key, "files": files}).encode())
     except OSError:
         pass  # only costs the next query a re-hash
 
@@ -108,7 +114,7 @@ def find_build(resources: Resources, workspace: Path) -> tuple[list[InputFile], 
     """The inputs, their content key and the cached build for them, if there is one.
 
     The fingerprint of the inputs' names, sizes and modification times is checked first; only
-    when it changed are the inputs read and hashed.
+    when it changed are the inputs that changed read and hashed.
     """
     inputs = collect_inputs(resources, workspace)
     cache = workspace / "cache"
@@ -118,10 +124,13 @@ def find_build(resources: Resources, workspace: Path) -> tuple[list[InputFile], 
         found = load_build(cache / current["key"])
         if found is not None:
             return inputs, current["key"], found
-    key = content_key(inputs, __version__)
+    files = current.get("files", {})
+    key = content_key(inputs, __version__, files)
     found = load_build(cache / key)
     if found is not None:
-        remember_current(cache, fp, key)
+        remember_current(cache, fp, key, files)
+    elif cache.is_dir():  # keep the digests for the build about to be made
+        remember_current(cache, current.get("fingerprint", ""), current.get("key", ""), files)
     return inputs, key, found
 
 

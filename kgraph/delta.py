@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -162,6 +163,32 @@ def read_paths(shapes: Shapes) -> set[Path_]:
     for root in roots:
         shape_reads(root, (), 0)
     return {r for r in reads if len(r) >= 2}
+
+
+def cached_read_paths(shapes: Shapes, cache: Path | None) -> set[Path_]:
+    """:func:`read_paths`, kept in ``cache`` by the shapes' content (deriving them parses SPARQL with rdflib)."""
+    import hashlib
+    import json
+
+    from kgraph.files import write_atomically
+
+    if cache is None:
+        return read_paths(shapes)
+    key = hashlib.sha256(shapes.as_ntriples()).hexdigest()[:24]
+    path = cache / f"reads-{key}.json"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        return {tuple(ox.NamedNode(step) if step is not None else None for step in p) for p in stored}
+    except (OSError, ValueError):
+        pass
+    reads = read_paths(shapes)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, json.dumps(sorted([[s.value if s is not None else None for s in p] for p in reads],
+                                                 key=str)).encode())
+    except OSError:
+        pass
+    return reads
 
 
 def _declared_prefixes(index, constraint: Term, items) -> dict[str, str]:

@@ -43,12 +43,33 @@ def collect_inputs(resources: Resources, workspace: Path) -> list[InputFile]:
     return inputs
 
 
-def content_key(inputs: list[InputFile], version: str) -> str:
-    """A digest of the kgraph version and the name, role and bytes of every input."""
+def _stat(path: Path) -> list[int]:
+    st = os.stat(path)
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def content_key(inputs: list[InputFile], version: str, known: dict[str, list] | None = None) -> str:
+    """A digest of the kgraph version and the name, role and bytes of every input.
+
+    ``known`` maps a file's resolved path to ``[size, mtime_ns, inode, sha256]`` from an
+    earlier call; a file whose size, modification time and inode are unchanged is not read
+    again. The entries of this call are left in ``known``.
+    """
+    known = {} if known is None else known
     h = hashlib.sha256(f"kgraph {version}\n".encode())
+    seen = set()
     for f in inputs:
+        name = str(f.path.resolve())
+        seen.add(name)
+        stat = _stat(f.path)
+        entry = known.get(name)
+        if entry is None or entry[:3] != stat:
+            entry = [*stat, hashlib.sha256(f.path.read_bytes()).hexdigest()]
+            known[name] = entry
         h.update(f"{f.role}\0{f.path.name}\0".encode())
-        h.update(hashlib.sha256(f.path.read_bytes()).digest())
+        h.update(bytes.fromhex(entry[3]))
+    for name in set(known) - seen:
+        del known[name]
     return h.hexdigest()[:24]
 
 
@@ -56,6 +77,6 @@ def fingerprint(inputs: list[InputFile], version: str) -> str:
     """A digest of every input's path, size, modification time and inode: cheap, and changed by any edit."""
     h = hashlib.sha256(f"kgraph {version}\n".encode())
     for f in inputs:
-        st = os.stat(f.path)
-        h.update(f"{f.role}\0{f.path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+        size, mtime, inode = _stat(f.path)
+        h.update(f"{f.role}\0{f.path.resolve()}\0{size}\0{mtime}\0{inode}\n".encode())
     return h.hexdigest()[:24]
