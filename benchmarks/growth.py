@@ -111,15 +111,18 @@ def bench_size(size: int, args, scratch: Path) -> None:
           f"{len(generated.texts)} source texts)")
     baseline_ok = size <= args.baseline_max
 
-    builds = [child(ws, "build") for _ in range(args.repeat)]
+    cold = child(ws, "build")  # the first build of a workspace also closes the schema with owlrl (then cached)
+    builds = [child(ws, "build") for _ in range(max(1, args.repeat))]
     build = min(builds, key=lambda b: b["wall"])
     wall = statistics.median(b["wall"] for b in builds)
-    peak = max(b["peak_gb"] for b in builds)
+    peak = max(b["peak_gb"] for b in [cold, *builds])
     ref = child(ws, "build", "--reference") if baseline_ok else None
     stages = build["seconds"]
     print(f"full build        {wall:8.2f} s  baseline {ref['wall'] if ref else float('nan'):8.2f} s  ratio {ratio(ref and ref['wall'], wall)}"
           f"   {verdict('build', size, wall)}")
+    print(f"  first build     {cold['wall']:8.2f} s  (owlrl closes the schema once per workspace; later builds reuse it)")
     print("  stages          " + "  ".join(f"{k} {v:.2f}" for k, v in stages.items() if k != "total") +
+          " (materialise runs beside validate)" +
           (f"   (baseline: reason {ref['seconds']['reason']:.2f} validate {ref['seconds']['validate']:.2f})" if ref else ""))
     print(f"  triples         {build['triples']['asserted']:,} asserted, {build['triples']['inferred']:,} inferred")
     print(f"  peak memory     {peak:8.2f} GB" + (f"   target < {PEAK_TARGET_GB:g} GB: " + ("met" if peak < PEAK_TARGET_GB else "MISSED")
@@ -196,7 +199,8 @@ def bench_process(args, scratch: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000],
+                        help="graph sizes in asserted triples (none: only the query-process figure)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline-max", type=int, default=12_000,
                         help="largest size for which the owlrl + pySHACL baseline is run (default 12000)")

@@ -32,9 +32,9 @@ from kgraph.files import write_atomically
 from kgraph.inputs import InputFile, collect_inputs, fingerprint
 from kgraph.loading import ParsedFile, parse_rdf_file, rdf_format_for, read_triples, source_text_triples, subject_lines
 from kgraph.lock import workspace_lock
-from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES, KG, OA, PREFIXES, RDF, shorten, \
-    workspace_graph_iri
+from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES, KG, OA, PREFIXES, RDF, shorten, workspace_graph_iri
 from kgraph.resources import Resources
+from kgraph.stores import write_snapshot
 from kgraph.validation import Problem, Shapes, ValidationReport
 
 PROVENANCE_CLASSES = {KG + "SourceDocument", KG + "BackgroundStatement", OA + "SpecificResource",
@@ -197,10 +197,10 @@ def _check_delta(build: Build, files: list[ParsedFile], texts: list[Path], text_
     from kgraph.namespaces import GRAPH_ONTOLOGY
     from kgraph.reasoning import NeedsFullBuild, check_types, close_delta
     from kgraph.rules import TYPE, NeedsReference
-    from kgraph.stores import open_store
+    from kgraph.stores import load_store
     from kgraph.validation import validate
 
-    store = open_store(build.store_path)
+    store = load_store(build.folder)
     facts = StoreFacts(store)
     ontology = facts.graph(GRAPH_ONTOLOGY)
     reasoner = reasoner_of(build, ontology)
@@ -366,10 +366,13 @@ def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: di
         quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_INFERRED)) for t in checked.delta.inferred]
         meta = _meta_triples({g: [] for g in graphs}, list(inputs_by_graph.values()))
         quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_META)) for t in meta]
+        if not (staging / "store").is_dir():
+            raise WorkspaceError(f"{build.store_path}: the build has no store", hint="run 'kgraph build --force'")
         store = ox.Store(str(staging / "store"))
         store_changed = True
         store.extend(quads)  # one transaction
         store.flush()
+        write_snapshot(store, staging, build.manifest["triples"]["total"] + len(quads))
         del store
         report = merge_reports(old, checked.report, checked.delta.focus,
                                (staging / "report.ttl").read_text(encoding="utf-8"))

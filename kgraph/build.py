@@ -7,6 +7,8 @@ any input makes a new build. The cache folder holds:
 - ``store/``: the materialised dataset in an on-disk Oxigraph store, opened read-only by
   queries: every named graph (ontology, shapes, asserted facts by file, source texts, inferred
   triples, and a meta graph describing the others);
+- ``snapshot.nq``: for builds of up to 200,000 quads, the same quads, which a query process
+  loads into memory faster than it opens the on-disk store;
 - ``schema.nt``: owlrl's closure of the schema, from which an add compiles the rules again;
 - ``report.ttl`` / ``report.json``: the SHACL validation report;
 - ``manifest.json``: counts, timings and whether the data conforms.
@@ -21,6 +23,7 @@ the inputs' names, sizes and modification times to the key.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -32,12 +35,13 @@ import pyoxigraph as ox
 
 from kgraph import __version__
 from kgraph.errors import NonConformingError, WorkspaceError
-from kgraph.lock import workspace_lock
 from kgraph.files import replace_folder, write_atomically
 from kgraph.inputs import InputFile, collect_inputs, content_key, fingerprint
+from kgraph.lock import workspace_lock
 from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, RDFS
 from kgraph.resources import Resources
 from kgraph.stores import read_quads, write_store
+
 
 @dataclass(frozen=True)
 class Build:
@@ -70,7 +74,7 @@ class Build:
 
     def quads(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> list[ox.Quad]:
         """The materialised quads, leaving out the named graphs whose IRIs are in ``exclude``."""
-        return read_quads(self.store_path, exclude=exclude)
+        return read_quads(self.folder, exclude=exclude)
 
     def require_conforming(self) -> None:
         """Raise NonConformingError if the shipped and added facts do not conform."""
@@ -104,10 +108,8 @@ def remember_current(cache: Path, fingerprint_: str, key: str, files: dict[str, 
     """
     if files is None:
         files = _current(cache).get("files", {})
-    try:
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs the next query a re-hash
         write_atomically(cache / "current.json", json.dumps({"fingerprint": fingerprint_, "key": key, "files": files}).encode())
-    except OSError:
-        pass  # only costs the next query a re-hash
 
 
 def find_build(resources: Resources, workspace: Path) -> tuple[list[InputFile], str, Build | None]:

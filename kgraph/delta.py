@@ -37,7 +37,7 @@ HIDDEN_GRAPHS = frozenset({GRAPH_SHAPES, GRAPH_META})
 Path_ = tuple[ox.NamedNode | None, ...]  # None: any property
 
 
-class UnknownReads(Exception):  # noqa: N818 - a signal to validate everything
+class UnknownReads(Exception):
     """A shape reads the graph in a way whose extent cannot be derived."""
 
 
@@ -144,7 +144,7 @@ def read_paths(shapes: Shapes) -> set[Path_]:
         paths = index.get((prop, _sh("path")), [])
         if len(paths) != 1 or not isinstance(paths[0], ox.NamedNode):
             raise UnknownReads("a property shape with a complex sh:path")
-        step = prefix + (paths[0],)
+        step = (*prefix, paths[0])
         reads.add(step)
         reads.add((*step, TYPE))
         for link in _PAIR_LINKS:
@@ -335,10 +335,8 @@ def context_triples(facts: StoreFacts | MemoryIndex, focus: Iterable[Term], read
             return
         seen.add(key)
         for step, rest in branch.items():
-            if step is None:
-                triples = list(facts.outgoing(node))
-            else:
-                triples = [ox.Triple(node, step, o) for o in facts.objects(node, step)]
+            triples = (list(facts.outgoing(node)) if step is None
+                       else [ox.Triple(node, step, o) for o in facts.objects(node, step)])
             out.update(triples)
             if rest:
                 for t in triples:

@@ -8,14 +8,14 @@ import pyoxigraph as ox
 
 from kgraph.build import Build, ensure_built
 from kgraph.catalogue import CannedQuery, Catalogue
+from kgraph.engines import ENGINES, OxigraphEngine, RdflibEngine
 from kgraph.errors import UsageError
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
 from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
 from kgraph.sparql import keywords
-from kgraph.engines import ENGINES, OxigraphEngine, RdflibEngine
-from kgraph.stores import open_store
+from kgraph.stores import load_store
 
 EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
                   "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
@@ -82,7 +82,7 @@ class KnowledgeGraph:
         build.require_conforming()
         if name not in self._engines:
             if name == "oxigraph":
-                self._engines[name] = OxigraphEngine(open_store(build.store_path))
+                self._engines[name] = OxigraphEngine(load_store(build.folder))
             else:
                 self._engines[name] = RdflibEngine.from_quads(build.quads())
         return self._engines[name]

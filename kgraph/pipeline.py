@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgraph.loading import parse_rdf_file, source_text_triples, subject_lines
 from kgraph.inputs import InputFile
+from kgraph.loading import parse_rdf_file, source_text_triples, subject_lines
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES
 from kgraph.reasoning import Closure, close_graph
 from kgraph.validation import Shapes, ValidationReport, validate, validate_in_parts

@@ -29,8 +29,7 @@ from kgraph.errors import InconsistencyError
 from kgraph.files import write_atomically
 from kgraph.loading import read_triples
 from kgraph.namespaces import OWL, RDF
-from kgraph.rules import TYPE, Facts, MemoryFacts, NeedsReference, RuleSet, Term, compile_rules, forward_chain, \
-    inconsistencies, is_schema_triple
+from kgraph.rules import TYPE, Facts, MemoryFacts, NeedsReference, RuleSet, Term, compile_rules, forward_chain, inconsistencies, is_schema_triple
 
 OWLRL_ERROR = "http://www.daml.org/2002/03/agents/agent-ont#"
 _PROBE = ox.NamedNode("urn:kgraph:datatype-probe")
@@ -218,7 +217,8 @@ def close_graph(asserted: list[ox.Triple], ontology: list[ox.Triple], *, cache: 
             raise NeedsReference("the schema implied by the facts did not settle")
     except NeedsReference as why:
         return Closure(reference_closure(asserted), None, f"owlrl (the fast path does not cover this graph: {why})")
-    assert reasoner is not None and facts is not None
+    assert reasoner is not None
+    assert facts is not None
     problems = inconsistencies(reasoner.rules, _types_of(facts))
     if problems:
         raise InconsistencyError(problems)
@@ -226,7 +226,7 @@ def close_graph(asserted: list[ox.Triple], ontology: list[ox.Triple], *, cache: 
     return Closure([t for t in inferred if t not in asserted_set], reasoner, "compiled OWL 2 RL rules")
 
 
-class NeedsFullBuild(Exception):  # noqa: N818 - a signal to rebuild, not an error a user sees
+class NeedsFullBuild(Exception):
     """New facts change the schema or bring a new datatype: the compiled rules no longer fit."""
 
 

@@ -60,7 +60,7 @@ SCHEMA_CLASSES = {ox.NamedNode(RDFS + "Class"), ox.NamedNode(RDF + "Property"), 
                       "AllDisjointClasses", "AllDifferent", "Ontology")} | UNSUPPORTED
 
 
-class NeedsReference(Exception):  # noqa: N818 - a signal to fall back, not an error a user sees
+class NeedsReference(Exception):
     """The graph uses OWL the compiled rules do not implement exactly; owlrl must compute the closure."""
 
 

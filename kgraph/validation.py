@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
@@ -249,7 +249,7 @@ def problems_from_report(report_turtle: str, shapes: Shapes, *, label_of: Callab
         by_subject[t.subject].setdefault(t.predicate, t.object)
     locations = {} if locations is None else locations
     problems = []
-    for result, props in by_subject.items():
+    for props in by_subject.values():
         if props.get(ox.NamedNode(RDF + "type")) != _sh("ValidationResult"):
             continue
         node = props.get(_sh("focusNode"))

@@ -186,6 +186,19 @@ def test_a_damaged_store_says_how_to_rebuild(capsys, ws):
     assert run(capsys, "query", "timeline", "--workspace", ws)[0] == 0
 
 
+def test_a_damaged_snapshot_says_how_to_rebuild(capsys, ws):
+    from pathlib import Path
+
+    run(capsys, "build", "--workspace", ws)
+    (snapshot,) = Path(ws, "cache").glob("*/snapshot.nq")  # the seed graph is small enough to have one
+    snapshot.write_text("<http://e/a> <http://e/b> .\n", encoding="utf-8")
+    code, _, err = run(capsys, "query", "timeline", "--workspace", ws)
+    assert code == 3 and "cannot read the build's snapshot" in err and "kgraph build --force" in err
+    assert "Traceback" not in err
+    assert run(capsys, "build", "--force", "--workspace", ws)[0] == 0
+    assert run(capsys, "query", "timeline", "--workspace", ws)[0] == 0
+
+
 # -- sparql -----------------------------------------------------------------------------------
 def test_sparql_select_ask_construct_describe(capsys, ws, tmp_path):
     code, out, _ = run(capsys, "sparql", "PREFIX kg: <https://w3id.org/kgraph/ontology#> SELECT ?c WHERE { ?c a kg:CivilWar }",

@@ -161,7 +161,8 @@ def delta_files(tmp_path: Path, *, seed: int = 7, extra: str = "") -> list[Path]
 
 
 BAD = """
-<https://w3id.org/kgraph/id/syn/synthetic-delta-7/d0-offer> <https://w3id.org/kgraph/ontology#claimedIn> <https://w3id.org/kgraph/id/syn/synthetic-doc-3-0/u0-quote> .
+<https://w3id.org/kgraph/id/syn/synthetic-delta-7/d0-offer> <https://w3id.org/kgraph/ontology#claimedIn>
+    <https://w3id.org/kgraph/id/syn/synthetic-doc-3-0/u0-quote> .
 <https://w3id.org/kgraph/id/syn/synthetic-doc-3-0/u0-city> <https://w3id.org/kgraph/ontology#capitalOf> <https://w3id.org/kgraph/id/syn/state-1> .
 <https://w3id.org/kgraph/id/syn/synthetic-doc-3-0/u0-city> <https://w3id.org/kgraph/ontology#capitalOf> <https://w3id.org/kgraph/id/syn/state-2> .
 """
@@ -174,7 +175,7 @@ def test_validating_a_delta_equals_validating_the_whole_graph(generated, tmp_pat
     checked = check_files(generated.resources, generated.workspace, files)
     assert checked.how == "delta" and checked.delta is not None
     focus = {ox.NamedNode(n.value) if isinstance(n, ox.NamedNode) else n for n in checked.delta.focus}
-    asserted, ontology = asserted_and_ontology(generated.build())
+    asserted, _ = asserted_and_ontology(generated.build())
     parsed = [ox.Triple(q.subject, q.predicate, q.object) for f in files if f.suffix == ".ttl"
               for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
     from kgraph.loading import source_text_triples

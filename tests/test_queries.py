@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kgraph.catalogue import Catalogue
+from kgraph.engines import OxigraphEngine
 from kgraph.errors import ParameterError, UnknownQueryError
 from kgraph.namespaces import ID
 from kgraph.params import EntityResolver
-from kgraph.engines import OxigraphEngine
 
 GOLDEN = ROOT / "tests" / "golden"
 CASES = {k: v for k, v in json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}

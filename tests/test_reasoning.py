@@ -7,10 +7,10 @@ import pytest
 from conftest import compact
 from rdflib import OWL, RDF, URIRef
 
+from kgraph.engines import OxigraphEngine
 from kgraph.errors import InconsistencyError
 from kgraph.namespaces import GRAPH_INFERRED, ID, KG
 from kgraph.reasoning import infer_owlrl_closure
-from kgraph.engines import OxigraphEngine
 
 
 def test_closure_is_consistent(closure):

@@ -81,6 +81,7 @@ def loaded_server(tmp_path_factory, kg):
 
 
 # -- the same answers remotely -----------------------------------------------------------------
+@pytest.mark.slow  # starts a real Oxigraph server
 @pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
 def test_every_canned_query_gives_the_embedded_rows_remotely(kg, loaded_server, path):
     name = path.stem.split("--")[0]
@@ -91,6 +92,7 @@ def test_every_canned_query_gives_the_embedded_rows_remotely(kg, loaded_server, 
     assert Counter(remote.rows) == Counter(embedded.rows)
 
 
+@pytest.mark.slow  # starts a real Oxigraph server
 def test_remote_query_from_the_command_line(capsys, kg, loaded_server):
     assert main(["query", "hosted-talks", "-f", "csv", "--endpoint", loaded_server.base + "/query", "--workspace", str(kg.workspace)]) == 0
     assert "https://w3id.org/kgraph/id/SyrianCrisis" in capsys.readouterr().out
@@ -99,6 +101,7 @@ def test_remote_query_from_the_command_line(capsys, kg, loaded_server):
     assert "<https://w3id.org/kgraph/id/Iraq> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # starts a real Oxigraph server
 def test_remote_parameters_are_values_not_syntax(kg, loaded_server):
     result = run_canned_remote(kg, "search", {"text": 'x" } ; DROP ALL ; #'}, loaded_server.base + "/query")
     assert result.rows == []
@@ -107,6 +110,7 @@ def test_remote_parameters_are_values_not_syntax(kg, loaded_server):
     assert 'VALUES (?t) { ("a\\" } ; DROP ALL ; #") }' in text
 
 
+@pytest.mark.slow  # starts a real Oxigraph server
 def test_servers_without_a_union_default_graph_need_the_copy(kg, tmp_path):
     plain = OxigraphServer(tmp_path / "plain", union=False)
     try:
@@ -119,6 +123,7 @@ def test_servers_without_a_union_default_graph_need_the_copy(kg, tmp_path):
         plain.stop()
 
 
+@pytest.mark.slow  # starts a real Oxigraph server
 def test_loading_twice_with_post_adds_nothing_new(kg, server):
     """Blank nodes are skolemized with stable labels, so a second POST of the same build changes nothing."""
     load_to_endpoint(kg, server.base + "/store")
@@ -129,6 +134,7 @@ def test_loading_twice_with_post_adds_nothing_new(kg, server):
     assert engine.run(count).rows[0][0].value == first
 
 
+@pytest.mark.slow  # starts a real Oxigraph server
 def test_load_into_one_named_graph(kg, server):
     load_to_endpoint(kg, server.base + "/store", graph="urn:kgraph:all", asserted_only=True)
     engine = RemoteEngine(server.base + "/query")
