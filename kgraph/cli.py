@@ -64,13 +64,12 @@ def _write_output(text: str | bytes, output: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
+    from kgraph.files import write_atomically
+
     target = Path(output)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        write_atomically(target, data)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
         raise UsageError(f"{target}: cannot write: {e.strerror}") from None
 
 

@@ -232,3 +232,75 @@ def test_an_add_gives_the_n_quads_of_a_build_from_scratch(generated, tmp_path):
     assert rebuilt.manifest["triples"] == result.build.manifest["triples"]
     assert rebuilt.manifest["checked"] == result.build.manifest["checked"]
     assert rebuilt.report().problems == result.build.report().problems
+
+
+# -- the defects the growth issue measured --------------------------------------------------------
+class CountingList(list):
+    """A list that counts how often it is iterated over."""
+
+    passes = 0
+
+    def __iter__(self):
+        CountingList.passes += 1
+        return super().__iter__()
+
+
+def test_source_texts_are_attached_in_one_pass_whatever_the_number_of_documents(tmp_path):
+    from kgraph.loading import source_text_triples
+
+    generated = synthetic.generate(3000, seed=1)  # several documents
+    generated.write(tmp_path / "facts.ttl", tmp_path / "sources")
+    triples = CountingList(ox.Triple(q.subject, q.predicate, q.object)
+                           for q in ox.parse(path=str(tmp_path / "facts.ttl"), format=ox.RdfFormat.TURTLE))
+    CountingList.passes = 0
+    texts = source_text_triples(triples, [tmp_path / "sources"])
+    assert len(texts) == len(generated.texts) > 2
+    assert CountingList.passes == 1  # it scanned every triple once per document before
+
+
+def test_a_query_finds_its_build_without_reading_the_inputs(kg, monkeypatch):
+    import kgraph.build
+
+    kg.build()
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("the inputs were hashed again")
+
+    monkeypatch.setattr(kgraph.build, "content_key", no_hashing)
+    assert KnowledgeGraph(workspace=kg.workspace).query("hosted-talks").rows
+
+
+def test_a_label_given_as_written_is_found_without_reading_every_label(kg, monkeypatch):
+    from kgraph.params import EntityResolver
+
+    def every_label(self):
+        raise AssertionError("every label of the graph was read")
+
+    monkeypatch.setattr(EntityResolver, "labels", every_label)
+    rows = kg.query("evidence", {"entity": "Astana process"}).rows
+    assert rows and all(r[0].value.endswith("/AstanaProcess") for r in rows)
+
+
+def test_slow_steps_say_what_they_do_and_fast_ones_say_nothing():
+    import io
+    import time
+
+    from kgraph.cli import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    progress = Progress(delay=0.05, stream=screen)
+    progress("parsing 5 files")
+    progress("reasoning over 10 triples")  # the first stage ended quickly: nothing said about it
+    time.sleep(0.3)
+    progress.done()
+    assert "reasoning over 10 triples" in screen.getvalue() and "parsing" not in screen.getvalue()
+    piped = io.StringIO()  # not a terminal: never a word
+    quiet = Progress(delay=0.0, stream=piped)
+    quiet("validating")
+    time.sleep(0.05)
+    quiet.done()
+    assert piped.getvalue() == ""
