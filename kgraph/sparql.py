@@ -67,6 +67,45 @@ def where_group_start(text: str) -> int:
     return -1
 
 
+def _union_branches(text: str, start: int) -> list[int]:
+    """Indices just inside the ``{`` of each UNION branch directly inside the group opened at ``start``.
+
+    Braces inside comments, strings and IRIs do not count.
+    """
+    skips = [(m.start(), m.end()) for m in _TOKENS.finditer(text) if m.group("skip")]
+    words = [(m.start(), m.group("word").upper()) for m in _TOKENS.finditer(text) if m.group("word")]
+    depth, groups, opened = 1, [], -1
+    i, k = start, 0
+    while i < len(text) and depth > 0:
+        while k < len(skips) and skips[k][1] <= i:
+            k += 1
+        if k < len(skips) and skips[k][0] <= i < skips[k][1]:
+            i = skips[k][1]
+            continue
+        c = text[i]
+        if c == "{":
+            depth += 1
+            if depth == 2:
+                opened = i
+        elif c == "}":
+            if depth == 2:
+                groups.append((opened, i))
+            depth -= 1
+        i += 1
+    unions = [pos for pos, word in words if word == "UNION"]
+
+    def between(a: int, b: int) -> str:
+        return text[a:b].strip()
+
+    branches = []
+    for open_at, close_at in groups:
+        after = any(u > close_at and not between(close_at + 1, u) for u in unions)
+        before = any(u < open_at and not between(u + 5, open_at) for u in unions)
+        if after or before:
+            branches.append(open_at + 1)
+    return branches
+
+
 def bind_values(text: str, bindings: dict) -> str:
     """Put parameter values into a query as a VALUES block opening its first WHERE group.
 
@@ -87,4 +126,10 @@ def bind_values(text: str, bindings: dict) -> str:
         raise UsageError("cannot bind parameters: the query has no WHERE clause")
     names = " ".join(f"?{k}" for k in bindings)
     values = " ".join(str(v) for v in bindings.values())
-    return f"{text[:start]}\n  VALUES ({names}) {{ ({values}) }}{text[start:]}"
+    block = f"\n  VALUES ({names}) {{ ({values}) }}"
+    # The same one-row block opens each UNION branch as well: the outer join forces those values
+    # on every branch anyway, and Oxigraph does not push them into a UNION by itself (300 ms
+    # instead of 0.6 ms for the evidence query at 1M triples).
+    for at in sorted([start, *_union_branches(text, start)], reverse=True):
+        text = f"{text[:at]}{block}{text[at:]}"
+    return text

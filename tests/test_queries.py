@@ -257,3 +257,18 @@ SELECT ?year ?when WHERE { ?e kg:date|kg:startDate|kg:endDate ?when . FILTER (xs
     assert len(own.query("since").rows) == 8
     with pytest.raises(ParameterError, match="expects an integer, got '2017 or 1=1'"):
         own.query("since", {"year": "2017 or 1=1"})
+
+
+def test_parameter_values_open_the_query_and_each_union_branch():
+    """Oxigraph plans with a VALUES block but does not push one into a UNION: each branch gets it too."""
+    from kgraph.sparql import bind_values
+
+    text = 'SELECT * WHERE { { ?e <http://p> ?s } UNION { ?f ?v ?e . FILTER (?v != <http://q>) } OPTIONAL { ?s <http://r> "{ UNION }" } }'
+    bound = bind_values(text, {"e": ox.NamedNode("http://e/1")})
+    assert bound.count("VALUES (?e) { (<http://e/1>) }") == 3  # the group, and the two branches; not the OPTIONAL
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://e/1"), ox.NamedNode("http://p"), ox.NamedNode("http://e/s"), ox.DefaultGraph()))
+    store.add(ox.Quad(ox.NamedNode("http://e/f"), ox.NamedNode("http://v"), ox.NamedNode("http://e/1"), ox.DefaultGraph()))
+    store.add(ox.Quad(ox.NamedNode("http://e/g"), ox.NamedNode("http://v"), ox.NamedNode("http://e/2"), ox.DefaultGraph()))
+    rows = list(store.query(bound))
+    assert len(rows) == 2 and {r["e"] for r in rows} == {ox.NamedNode("http://e/1")}
