@@ -207,8 +207,10 @@ def _check_delta(build: Build, files: list[ParsedFile], texts: list[Path], text_
     if reasoner is None:
         return None
     shapes = Shapes(facts.graph(GRAPH_SHAPES))
-    new_per_file, duplicates = _split_new(files, facts.in_store)
+    new_per_file, duplicates = _split_new(files, facts.asserted)
     new_triples = [t for fresh in new_per_file for t in fresh]
+    if any(facts.in_store(t) for t in new_triples):
+        return None  # a new assertion of an inferred triple: it must leave the inferred graph, so rebuild
     text_triples = [t for t in source_text_triples(new_triples, text_dirs) if not facts.in_store(t)]
     try:
         reads = cached_read_paths(shapes, build.folder.parent / "rules")

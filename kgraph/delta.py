@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgraph.namespaces import GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, RDF, SH
+from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, RDF, SH
 from kgraph.rules import TYPE, Term
 from kgraph.validation import Shapes
 
@@ -59,6 +59,10 @@ class StoreFacts:
 
     def in_store(self, t: ox.Triple) -> bool:
         return next(self._quads(t.subject, t.predicate, t.object), None) is not None
+
+    def asserted(self, t: ox.Triple) -> bool:
+        """Whether the store holds ``t`` as an asserted triple (not only as an inferred one)."""
+        return any(q.graph_name.value != GRAPH_INFERRED for q in self._quads(t.subject, t.predicate, t.object))
 
     def add(self, t: ox.Triple) -> bool:
         if t in self.overlay or self.in_store(t):
