@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,6 +174,8 @@ def _meta_triples(graphs: dict[str, list], inputs: list[InputFile]) -> list:
 
 def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Resources, *, reference: bool = False,
                   progress=None) -> Build:
+    import shutil
+
     from kgraph.pipeline import run_pipeline
 
     started = time.perf_counter()
@@ -237,6 +238,8 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
 
 def _prune(cache: Path, keep: Path) -> None:
     """Remove older builds (and leftovers of interrupted ones), keeping the newest other one."""
+    import shutil
+
     others = sorted((p for p in cache.iterdir() if p.is_dir() and p != keep and p.name != "rules"),
                     key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[1:] + [p for p in others[:1] if p.name.startswith(".tmp-")]:

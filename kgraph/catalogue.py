@@ -7,7 +7,6 @@ Header keys: ``title``, ``description``, ``param`` (repeatable:
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +106,8 @@ class Catalogue:
         try:
             return self._queries[name]
         except KeyError:
+            import difflib
+
             near = difflib.get_close_matches(name, self._queries, n=3, cutoff=0.5)
             near += [n for n in self._queries if name and name in n and n not in near]
             raise UnknownQueryError(name, near[:3]) from None

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from kgraph import __version__, netguard
 from kgraph.errors import EXIT_INTERRUPTED, EXIT_NONCONFORMING, EXIT_OK, KgraphError, NonConformingError, UsageError
@@ -37,12 +37,14 @@ class Progress:
         self.stream = stream or sys.stderr
         self.delay = delay
         self.enabled = self.stream.isatty()
-        self._timer: threading.Timer | None = None
+        self._timer: Any = None
         self._started = time.monotonic()
 
     def __call__(self, line: str) -> None:
         self.done()
         if self.enabled:
+            import threading
+
             self._timer = threading.Timer(self.delay, self._say, args=(line,))
             self._timer.daemon = True
             self._timer.start()

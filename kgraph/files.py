@@ -8,7 +8,6 @@ result survive a power cut, not only a killed process.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 
@@ -52,6 +51,8 @@ def replace_folder(staged: Path, target: Path) -> None:
     ``staged`` must be beside ``target``. Where ``target`` exists it is first renamed aside,
     so that at every moment either the old or the new folder is complete on disk.
     """
+    import shutil
+
     staged, target = Path(staged), Path(target)
     for root, _dirs, files in os.walk(staged):
         for name in files:

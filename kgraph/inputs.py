@@ -7,7 +7,6 @@ modification times that maps to that key.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +54,8 @@ def content_key(inputs: list[InputFile], version: str, known: dict[str, list] | 
     earlier call; a file whose size, modification time and inode are unchanged is not read
     again. The entries of this call are left in ``known``.
     """
+    import hashlib  # not on the query path: a query compares fingerprints, which need no hashing
+
     known = {} if known is None else known
     h = hashlib.sha256(f"kgraph {version}\n".encode())
     seen = set()
@@ -74,9 +75,12 @@ def content_key(inputs: list[InputFile], version: str, known: dict[str, list] | 
 
 
 def fingerprint(inputs: list[InputFile], version: str) -> str:
-    """A digest of every input's path, size, modification time and inode: cheap, and changed by any edit."""
-    h = hashlib.sha256(f"kgraph {version}\n".encode())
+    """Every input's role, path, size, modification time and inode: cheap, and changed by any edit.
+
+    Kept as it is (not hashed), so that finding a build needs no hashing at all.
+    """
+    lines = [f"kgraph {version}"]
     for f in inputs:
         size, mtime, inode = _stat(f.path)
-        h.update(f"{f.role}\0{f.path.resolve()}\0{size}\0{mtime}\0{inode}\n".encode())
-    return h.hexdigest()[:24]
+        lines.append(f"{f.role} {f.path.resolve()} {size} {mtime} {inode}")
+    return "\n".join(lines)

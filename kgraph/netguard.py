@@ -9,7 +9,6 @@ SERVICE clauses (see :mod:`kgraph.sparql`) and parses RDF with pyoxigraph, which
 
 from __future__ import annotations
 
-import socket
 import sys
 from contextlib import contextmanager
 
@@ -25,6 +24,8 @@ class NetworkBlockedError(KgraphError):
 
 def _hook(event: str, args: tuple) -> None:
     if event == "socket.connect":
+        import socket  # already imported by whoever opened the socket: free here, and not at start-up
+
         sock, address = args[0], args[1]
         if getattr(sock, "family", None) == getattr(socket, "AF_UNIX", None):
             return
@@ -52,6 +53,8 @@ def install() -> None:
 @contextmanager
 def allow(host: str):
     """Let connections to ``host`` (and the addresses it resolves to) through, for this block."""
+    import socket
+
     new = {host} - _allowed_hosts
     _allowed_hosts.update(new)
     try:

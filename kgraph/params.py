@@ -8,7 +8,6 @@ ParameterError listing candidates.
 
 from __future__ import annotations
 
-import difflib
 import re
 
 import pyoxigraph as ox
@@ -71,6 +70,8 @@ class EntityResolver:
         by_label: dict[str, set] = {}
         for entity, label in self.labels():
             by_label.setdefault(_fold(label), set()).add(entity)
+        import difflib  # only to suggest candidates, after a miss
+
         near = difflib.get_close_matches(_fold(text), list(by_label), n=n, cutoff=0.4)
         seen, out = set(), []
         for label in near:

@@ -7,8 +7,6 @@ Terms are pyoxigraph terms whichever engine produced them.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from html import escape as _escape
@@ -148,6 +146,9 @@ def _csv_value(term) -> str:
 
 def to_csv(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results CSV Format (values only, CRLF line ends)."""
+    import csv
+    import io
+
     buf = io.StringIO()
     if result.kind == "ask":  # the CSV/TSV note defines no boolean form; this is Oxigraph's
         return ("true" if result.boolean else "false") + "\r\n"
