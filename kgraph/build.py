@@ -7,7 +7,7 @@ any input makes a new build. The cache folder holds:
 - ``store/``: the materialised dataset in an on-disk Oxigraph store, opened read-only by
   queries: every named graph (ontology, shapes, asserted facts by file, source texts, inferred
   triples, and a meta graph describing the others);
-- ``snapshot.nq``: for builds of up to 200,000 quads, the same quads, which a query process
+- ``snapshot.nq``: for builds of up to 25,000 quads, the same quads, which a query process
   loads into memory faster than it opens the on-disk store;
 - ``schema.nt``: owlrl's closure of the schema, from which an add compiles the rules again;
 - ``report.ttl`` / ``report.json``: the SHACL validation report;

@@ -67,8 +67,8 @@ def where_group_start(text: str) -> int:
     return -1
 
 
-def _union_branches(text: str, start: int) -> list[int]:
-    """Indices just inside the ``{`` of each UNION branch directly inside the group opened at ``start``.
+def _union_branches(text: str, start: int) -> list[tuple[int, int]]:
+    """The ``(open, close)`` indices of the braces of each UNION branch directly inside the group opened at ``start``.
 
     Braces inside comments, strings and IRIs do not count.
     """
@@ -102,7 +102,7 @@ def _union_branches(text: str, start: int) -> list[int]:
         after = any(u > close_at and not between(close_at + 1, u) for u in unions)
         before = any(u < open_at and not between(u + 5, open_at) for u in unions)
         if after or before:
-            branches.append(open_at + 1)
+            branches.append((open_at, close_at))
     return branches
 
 
@@ -127,9 +127,13 @@ def bind_values(text: str, bindings: dict) -> str:
     names = " ".join(f"?{k}" for k in bindings)
     values = " ".join(str(v) for v in bindings.values())
     block = f"\n  VALUES ({names}) {{ ({values}) }}"
-    # The same one-row block opens each UNION branch as well: the outer join forces those values
-    # on every branch anyway, and Oxigraph does not push them into a UNION by itself (300 ms
-    # instead of 0.6 ms for the evidence query at 1M triples).
-    for at in sorted([start, *_union_branches(text, start)], reverse=True):
+    # The same one-row block opens each UNION branch that uses those variables as well: the outer
+    # join forces the values on every branch anyway, and Oxigraph does not push them into a
+    # UNION by itself (300 ms instead of 0.6 ms for the evidence query at 1M triples). A branch
+    # that does not use them is left alone: there the block only slowed the plan down.
+    wanted = {f"?{k}" for k in bindings} | {f"${k}" for k in bindings}
+    inside = [open_at + 1 for open_at, close_at in _union_branches(text, start)
+              if wanted & {m.group(0) for m in _TOKENS.finditer(text[open_at:close_at]) if m.group(0)[:1] in "?$"}]
+    for at in sorted([start, *inside], reverse=True):
         text = f"{text[:at]}{block}{text[at:]}"
     return text

@@ -266,6 +266,8 @@ def test_parameter_values_open_the_query_and_each_union_branch():
     text = 'SELECT * WHERE { { ?e <http://p> ?s } UNION { ?f ?v ?e . FILTER (?v != <http://q>) } OPTIONAL { ?s <http://r> "{ UNION }" } }'
     bound = bind_values(text, {"e": ox.NamedNode("http://e/1")})
     assert bound.count("VALUES (?e) { (<http://e/1>) }") == 3  # the group, and the two branches; not the OPTIONAL
+    other = 'SELECT * WHERE { ?x <http://h> ?e . { ?x a <http://A> } UNION { ?x a <http://B> } }'
+    assert bind_values(other, {"e": ox.NamedNode("http://e/1")}).count("VALUES") == 1  # branches without ?e: left alone
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://e/1"), ox.NamedNode("http://p"), ox.NamedNode("http://e/s"), ox.DefaultGraph()))
     store.add(ox.Quad(ox.NamedNode("http://e/f"), ox.NamedNode("http://v"), ox.NamedNode("http://e/1"), ox.DefaultGraph()))
