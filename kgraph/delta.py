@@ -125,6 +125,11 @@ def read_paths(shapes: Shapes) -> set[Path_]:
 
     reads: set[Path_] = set()
 
+    def nested(shape: Term) -> list[Term]:
+        """The shapes a shape applies to the same node (sh:node, sh:not, ...) or to each value."""
+        out = [other for link in _VALUE_SHAPE_LINKS for other in index.get((shape, _sh(link)), [])]
+        return out + [other for link in _LIST_LINKS for head in index.get((shape, _sh(link)), []) for other in items(head)]
+
     def shape_reads(shape: Term, prefix: Path_, depth: int) -> None:
         if depth > 8:
             raise UnknownReads("shapes nest too deeply")
@@ -132,13 +137,8 @@ def read_paths(shapes: Shapes) -> set[Path_]:
             value_reads(prop, prefix, depth)
         if index.get((shape, _sh("path"))):  # a property shape used as a value or node shape
             value_reads(shape, prefix, depth)
-        for link in _VALUE_SHAPE_LINKS:
-            for other in index.get((shape, _sh(link)), []):
-                shape_reads(other, prefix, depth + 1)
-        for link in _LIST_LINKS:
-            for head in index.get((shape, _sh(link)), []):
-                for other in items(head):
-                    shape_reads(other, prefix, depth + 1)
+        for other in nested(shape):
+            shape_reads(other, prefix, depth + 1)
         for constraint in index.get((shape, _sh("sparql")), []):
             for select in index.get((constraint, _sh("select")), []):
                 for path in _sparql_reads(select.value, _declared_prefixes(index, constraint, items)):
@@ -154,13 +154,8 @@ def read_paths(shapes: Shapes) -> set[Path_]:
         for link in _PAIR_LINKS:
             for other in index.get((prop, _sh(link)), []):
                 reads.add((*prefix, other))
-        for link in _VALUE_SHAPE_LINKS:
-            for other in index.get((prop, _sh(link)), []):
-                shape_reads(other, step, depth + 1)
-        for link in _LIST_LINKS:
-            for head in index.get((prop, _sh(link)), []):
-                for other in items(head):
-                    shape_reads(other, step, depth + 1)
+        for other in nested(prop):
+            shape_reads(other, step, depth + 1)
 
     roots = {t.subject for t in shapes.triples if t.predicate in (
         _sh("targetClass"), _sh("targetNode"), _sh("targetSubjectsOf"), _sh("targetObjectsOf"))}
