@@ -312,3 +312,16 @@ def test_the_query_path_imports_no_reasoner_or_validator(fresh_kg):
     env = {**os.environ, "KGRAPH_HOME": str(fresh_kg.workspace), "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stderr.strip() == "[]"
+
+
+def test_query_pages(capsys, ws):
+    code, out, _ = run(capsys, "query", "timeline", "--limit", "2", "--offset", "1", "-f", "csv", "--workspace", ws)
+    code_all, everything, _ = run(capsys, "query", "timeline", "-f", "csv", "--workspace", ws)
+    assert code == code_all == 0
+    rows, all_rows = out.splitlines(), everything.splitlines()
+    assert rows[0] == all_rows[0] and rows[1:] == all_rows[2:4]  # the header, then rows 2 and 3 in the query's order
+
+
+def test_a_bad_page_is_a_usage_error(capsys, ws):
+    code, _, err = run(capsys, "query", "timeline", "--limit", "-1", "--workspace", ws)
+    assert code == 2 and "--limit and --offset take whole numbers" in err and "Traceback" not in err
