@@ -12,7 +12,6 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from kgraph import __version__, netguard
 from kgraph.errors import EXIT_INTERRUPTED, EXIT_NONCONFORMING, EXIT_OK, KgraphError, NonConformingError, UsageError
@@ -37,7 +36,7 @@ class Progress:
         self.stream = stream or sys.stderr
         self.delay = delay
         self.enabled = self.stream.isatty()
-        self._timer: Any = None
+        self._timer = None  # a threading.Timer while a stage runs (threading is imported only then)
         self._started = time.monotonic()
 
     def __call__(self, line: str) -> None:
