@@ -35,6 +35,7 @@ from kgraph.lock import workspace_lock
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES, KG, OA, PREFIXES, RDF, shorten, workspace_graph_iri
 from kgraph.resources import Resources
 from kgraph.stores import write_snapshot
+from kgraph.terms import show_term
 from kgraph.validation import Problem, Shapes, ValidationReport
 
 PROVENANCE_CLASSES = {KG + "SourceDocument", KG + "BackgroundStatement", OA + "SpecificResource",
@@ -116,7 +117,7 @@ def _provenance_problems(parsed: ParsedFile, types_of, locations) -> list[Proble
             continue
         where = locations.get(subject.value, (str(parsed.path), None))
         problems.append(Problem(
-            focus=shorten(subject.value) if isinstance(subject, ox.NamedNode) else f"_:{subject.value}",
+            focus=show_term(subject) or "",
             focus_label=None, path=shorten(KG + "evidence"), value=None,
             message="New facts need their own provenance: cite the span that states them with kg:evidence in the same file, "
                     "or reify them as a kg:BackgroundStatement with a dcterms:source.",
@@ -261,7 +262,7 @@ def _check_whole(resources: Resources, workspace: Path, build: Build, files: lis
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     nodes = _file_nodes(files)
-    shown = {shorten(n.value) if isinstance(n, ox.NamedNode) else f"_:{n.value}" for n in nodes}
+    shown = {show_term(n) for n in nodes}
     known = {(p.focus, p.shape, p.component, p.path, p.value) for p in build.report().problems}
     locations = _locations(files)
     problems = []

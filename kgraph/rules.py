@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from kgraph.errors import InconsistencyError
 from kgraph.namespaces import OWL, RDF, RDFS, shorten
+from kgraph.terms import show_term
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -328,16 +329,12 @@ def _equality(rules: RuleSet, t: ox.Triple, others: list[Term], *, subject_side:
     value = t.subject if subject_side else t.object
     for other in others:
         if any(value in group and other in group for group in rules.different):
-            raise InconsistencyError([f"{_show(t.object if subject_side else t.subject)} has two values of the "
-                                      f"{'inverse-' if subject_side else ''}functional property {_show(t.predicate)}, "
-                                      f"{_show(value)} and {_show(other)}, which are declared different"])
+            raise InconsistencyError([f"{show_term(t.object if subject_side else t.subject)} has two values of the "
+                                      f"{'inverse-' if subject_side else ''}functional property {show_term(t.predicate)}, "
+                                      f"{show_term(value)} and {show_term(other)}, which are declared different"])
         if isinstance(value, ox.Literal) and isinstance(other, ox.Literal) and value.value == other.value:
             continue
-        raise NeedsReference(f"{_show(t.predicate)} is functional and has two values: owl:sameAs reasoning needed")
-
-
-def _show(term: Term) -> str:
-    return shorten(term.value) if isinstance(term, ox.NamedNode) else str(term)
+        raise NeedsReference(f"{show_term(t.predicate)} is functional and has two values: owl:sameAs reasoning needed")
 
 
 def inconsistencies(rules: RuleSet, types_of: dict[Term, set[Term]]) -> list[str]:
@@ -345,9 +342,9 @@ def inconsistencies(rules: RuleSet, types_of: dict[Term, set[Term]]) -> list[str
     messages = []
     for node, classes in types_of.items():
         if NOTHING in classes:
-            messages.append(f"{_show(node)} is an owl:Nothing (it belongs to classes that exclude each other)")
+            messages.append(f"{show_term(node)} is an owl:Nothing (it belongs to classes that exclude each other)")
         for group in rules.disjoint:
             both = sorted(group & classes, key=str)
             if len(both) > 1:
-                messages.append(f"{_show(node)} is a {' and a '.join(_show(c) for c in both)}, which are declared disjoint")
+                messages.append(f"{show_term(node)} is a {' and a '.join(show_term(c) for c in both)}, which are declared disjoint")
     return sorted(set(messages))

@@ -7,8 +7,33 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from kgraph.namespaces import shorten
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def show_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
+    """A term as reports and messages show it: a prefixed name where one fits, ``_:b``, or a
+    literal as rdflib's ``n3()`` writes it (so reports read the same from either validator).
+
+    >>> show_term(ox.NamedNode("https://w3id.org/kgraph/id/Kazakhstan"))
+    'id:Kazakhstan'
+    >>> show_term(ox.Literal("2017", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    '"2017"^^xsd:gYear'
+    """
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    value = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    if term.language:
+        return f'"{value}"@{term.language}'
+    if term.datatype.value == XSD_STRING:
+        return f'"{value}"'
+    return f'"{value}"^^{shorten(term.datatype.value)}'
 
 
 def to_rdflib(term):

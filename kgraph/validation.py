@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass, field
 
 import pyoxigraph as ox
 
-from kgraph.namespaces import RDF, SH, shorten
+from kgraph.namespaces import RDF, SH
+from kgraph.terms import show_term
 
 ENGINES = ("fast", "reference")
 _SKOLEM = "urn:kgraph:shape:"
@@ -96,26 +97,6 @@ class ValidationReport:
 
 def _sh(local: str) -> ox.NamedNode:
     return ox.NamedNode(SH + local)
-
-
-def _show(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return _n3_literal(term)
-
-
-def _n3_literal(term: ox.Literal) -> str:
-    """A literal as rdflib's ``n3()`` writes it, so reports read the same from either validator."""
-    value = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    if term.language:
-        return f'"{value}"@{term.language}'
-    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return f'"{value}"'
-    return f'"{value}"^^{shorten(term.datatype.value)}'
 
 
 class Shapes:
@@ -260,14 +241,14 @@ def problems_from_report(report_turtle: str, shapes: Shapes, *, label_of: Callab
         where = locations.get(node.value if isinstance(node, ox.NamedNode) else "", (None, None))
         severity = props.get(_sh("resultSeverity"))
         problems.append(Problem(
-            focus=_show(node) or "",
+            focus=show_term(node) or "",
             focus_label=label_of(node),
-            path=_show(props.get(_sh("resultPath"))),
-            value=_show(props.get(_sh("value"))),
+            path=show_term(props.get(_sh("resultPath"))),
+            value=show_term(props.get(_sh("value"))),
             message=message.value if message is not None else "constraint not met",
             severity=severity.value.rsplit("#", 1)[-1] if severity is not None else "Violation",
-            shape=_show(shape) if isinstance(shape, ox.NamedNode) else None,
-            component=_show(props.get(_sh("sourceConstraintComponent"))) or "",
+            shape=show_term(shape) if isinstance(shape, ox.NamedNode) else None,
+            component=show_term(props.get(_sh("sourceConstraintComponent"))) or "",
             file=where[0], line=where[1],
         ))
     return sorted(problems, key=lambda p: (p.focus, p.shape or "", p.component, p.path or "", p.value or ""))
@@ -422,7 +403,7 @@ def validate_in_parts(data: list[ox.Triple], shapes: Shapes, *, ontology: list[o
 def merge_reports(old: ValidationReport, new: ValidationReport, focus: set, old_turtle: str) -> ValidationReport:
     """The whole graph's report after an add: the old results, less those about re-validated nodes, plus the new ones."""
     kept = _results(old_turtle, lambda n: n not in focus) + _results(new.report_turtle, lambda n: n in focus)
-    shown = {_show(n) for n in focus}
+    shown = {show_term(n) for n in focus}
     problems = [p for p in old.problems if p.focus not in shown] + list(new.problems)
     conforms = not any(p.severity == "Violation" for p in problems)
     return ValidationReport(problems, old.checked, _report_turtle(kept, conforms))

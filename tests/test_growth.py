@@ -185,9 +185,9 @@ def test_validating_a_delta_equals_validating_the_whole_graph(generated, tmp_pat
     whole = validate(everything + reference_closure(everything), shapes(), engine="reference")
     before = generated.build().report()
 
-    from kgraph.validation import _show
+    from kgraph.terms import show_term
 
-    focus_shown = {_show(n) for n in focus}
+    focus_shown = {show_term(n) for n in focus}
     fast = {key(p) for p in checked.report.problems if p.component != "kgraph:ProvenanceRequired"}
     assert fast == {key(p) for p in whole.problems if p.focus in focus_shown}
     assert {key(p) for p in whole.problems if p.focus not in focus_shown} == \
