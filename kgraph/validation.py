@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
@@ -116,10 +116,14 @@ class Shapes:
         by_pred: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
         for t in self.triples:
             by_pred[t.predicate].append(t)
-        self.target_classes = {t.object for t in by_pred[_sh("targetClass")]}
-        self.target_nodes = {t.object for t in by_pred[_sh("targetNode")]}
-        self.target_subjects_of = {t.object for t in by_pred[_sh("targetSubjectsOf")]}
-        self.target_objects_of = {t.object for t in by_pred[_sh("targetObjectsOf")]}
+        self._target_nodes = [(t.subject, t.object) for t in by_pred[_sh("targetNode")]]
+        self._subjects_of: dict = defaultdict(set)
+        self._objects_of: dict = defaultdict(set)
+        for t in by_pred[_sh("targetSubjectsOf")]:
+            self._subjects_of[t.object].add(t.subject)
+        for t in by_pred[_sh("targetObjectsOf")]:
+            self._objects_of[t.object].add(t.subject)
+        self.target_objects_of = set(self._objects_of)  # properties whose objects some shape targets
         self._turtle: bytes | None = None
 
     def node_shape(self, source: ox.NamedNode | ox.BlankNode | None) -> ox.NamedNode | ox.BlankNode | None:
@@ -146,21 +150,34 @@ class Shapes:
                         todo.extend(subclasses.get(c, ()))
         return out
 
-    def targeted(self, triples: Iterable[ox.Triple]) -> set:
-        """The nodes of a graph that some shape targets."""
+    def _targets(self, triples: Iterable[ox.Triple]) -> Iterator[tuple[Iterable, object]]:
+        """``(node shapes, node)`` for each way the graph makes a node a target: the one definition of targets."""
         triples = list(triples)
         rdf_type = ox.NamedNode(RDF + "type")
         by_class = self.shapes_by_class(triples)
-        nodes = set(self.target_nodes)
+        for shape, node in self._target_nodes:
+            yield (shape,), node
         for t in triples:
             p = t.predicate
             if p == rdf_type and t.object in by_class:
-                nodes.add(t.subject)
-            if p in self.target_subjects_of:
-                nodes.add(t.subject)
-            if p in self.target_objects_of and not isinstance(t.object, ox.Literal):
-                nodes.add(t.object)
-        return nodes
+                yield by_class[t.object], t.subject
+            if p in self._subjects_of:
+                yield self._subjects_of[p], t.subject
+            if p in self._objects_of and not isinstance(t.object, ox.Literal):
+                yield self._objects_of[p], t.object
+
+    def targeted(self, triples: Iterable[ox.Triple]) -> set:
+        """The nodes of a graph that some shape targets."""
+        return {node for _shapes, node in self._targets(triples)}
+
+    def targets(self, triples: Iterable[ox.Triple], nodes: set) -> dict:
+        """For each node shape, which of ``nodes`` it targets in the graph."""
+        out: dict = defaultdict(set)
+        for shapes, node in self._targets(triples):
+            if node in nodes:
+                for shape in shapes:
+                    out[shape].add(node)
+        return out
 
     def as_ntriples(self) -> bytes:
         if self._turtle is None:
@@ -286,23 +303,7 @@ def validate(data: list[ox.Triple], shapes: Shapes, *, engine: str = "fast", foc
     elif focus is None:
         report_turtle = _run_pyshacl(data, shapes)
     else:
-        by_shape: dict = defaultdict(set)
-        by_class = shapes.shapes_by_class(data)
-        rdf_type = ox.NamedNode(RDF + "type")
-        by_pred: dict = defaultdict(set)
-        for t in shapes.triples:
-            if t.predicate in (_sh("targetSubjectsOf"), _sh("targetObjectsOf")):
-                by_pred[t.object].add((t.subject, t.predicate == _sh("targetSubjectsOf")))
-            elif t.predicate == _sh("targetNode") and t.object in checked_nodes:
-                by_shape[t.subject].add(t.object)
-        for t in data:
-            if t.predicate == rdf_type and t.subject in checked_nodes:
-                for shape in by_class.get(t.object, ()):
-                    by_shape[shape].add(t.subject)
-            for shape, subjects in by_pred.get(t.predicate, ()):
-                node = t.subject if subjects else t.object
-                if node in checked_nodes:
-                    by_shape[shape].add(node)
+        by_shape = shapes.targets(data, checked_nodes)
         report_turtle = _run_pyshacl(data, shapes, by_shape)
     problem_nodes = None if focus is None else checked_nodes
     labels: dict | None = None
