@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from kgraph.build import Build, _meta_triples, _prune, ensure_built, find_build,
 from kgraph.errors import InputError, NonConformingError, WorkspaceError
 from kgraph.files import write_atomically
 from kgraph.inputs import InputFile, collect_inputs, fingerprint
-from kgraph.loading import ParsedFile, parse_rdf_file, rdf_format_for, read_triples, source_text_triples, subject_lines
+from kgraph.loading import ParsedFile, parse_rdf_file, rdf_format_for, read_triples, source_text_triples
 from kgraph.lock import workspace_lock
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES, KG, OA, PREFIXES, RDF, shorten, workspace_graph_iri
 from kgraph.resources import Resources
@@ -147,12 +148,11 @@ def _split_new(files: list[ParsedFile], present) -> tuple[list[list[ox.Triple]],
     return new_per_file, duplicates
 
 
-def _locations(files: list[ParsedFile]) -> dict[str, tuple[str, int]]:
-    locations: dict[str, tuple[str, int]] = {}
-    for f in files:
-        for iri, line in subject_lines(f.path, f.prefixes).items():
-            locations.setdefault(iri, (str(f.path), line))
-    return locations
+def _locations(files: list[ParsedFile]) -> Mapping[str, tuple[str, int]]:
+    """Where each subject of the new files is written, read from them only when a problem asks."""
+    from kgraph.pipeline import Locations
+
+    return Locations((f.path, f.prefixes) for f in files)
 
 
 def _file_nodes(files: list[ParsedFile]) -> set:

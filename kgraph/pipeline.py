@@ -13,7 +13,7 @@ import hashlib
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,8 +54,8 @@ class Locations(Mapping[str, tuple[str, int]]):
     Reports need it only when something does not conform, so a clean build never pays for it.
     """
 
-    def __init__(self) -> None:
-        self.files: list[tuple[Path, dict[str, str]]] = []
+    def __init__(self, files: Iterable[tuple[Path, dict[str, str]]] = ()) -> None:
+        self.files: list[tuple[Path, dict[str, str]]] = list(files)  # (path, the prefixes it declares)
         self._found: dict[str, tuple[str, int]] | None = None
 
     def _load(self) -> dict[str, tuple[str, int]]:
