@@ -221,7 +221,6 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
             "reasoner": outcome.closure.note,
             "validator": "pySHACL (reference)" if reference else "pyshifty",
             "schema": None if reasoner is None else {"key": reasoner.schema.key,
-                                                     "datatypes": sorted(reasoner.schema.datatypes),
                                                      "probes": [[p.value, p.datatype.value] for p in reasoner.schema.probes]},
             "seconds": {k: round(v, 3) for k, v in {**timings, "total": time.perf_counter() - started}.items()},
         }

@@ -1,8 +1,10 @@
 """Query engines over the materialised dataset: Oxigraph (default) and rdflib (for cross-checks).
 
 Both see the default graph as the union of all named graphs, run read-only queries only,
-bind parameters as RDF terms (never by editing the query text) and return a QueryResult of
-pyoxigraph terms, so that every canned query can be compared row for row across engines.
+bind parameters as RDF terms (Oxigraph as a VALUES block of terms written by pyoxigraph, which
+it plans with; rdflib through initBindings), never by pasting the user's text into the query,
+and return a QueryResult of pyoxigraph terms, so that every canned query can be compared row
+for row across engines.
 """
 
 from __future__ import annotations
