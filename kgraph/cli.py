@@ -56,6 +56,12 @@ class Progress:
             self._timer.cancel()
             self._timer = None
 
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done()
+
 
 def _write_output(text: str | bytes, output: str | None) -> None:
     """Print to stdout, or write a file atomically (a partial file is never left behind)."""
@@ -132,11 +138,8 @@ def cmd_sparql(args) -> int:
 
 def cmd_build(args) -> int:
     kg = _kg(args)
-    progress = Progress()
-    try:
+    with Progress() as progress:
         build = kg.build(force=args.force, reference=args.reference, progress=progress)
-    finally:
-        progress.done()
     m = build.manifest
     if args.format == "json":
         _write_output(json.dumps(m, indent=2) + "\n", None)
@@ -166,11 +169,8 @@ def _print_report(report, fmt: str) -> None:
 
 
 def cmd_validate(args) -> int:
-    progress = Progress()
-    try:
+    with Progress() as progress:
         report = _kg(args).validate(args.files, reference=args.reference, progress=progress)
-    finally:
-        progress.done()
     _print_report(report, args.format)
     return EXIT_OK if report.conforms else EXIT_NONCONFORMING
 
@@ -179,15 +179,13 @@ def cmd_add(args) -> int:
     from kgraph.namespaces import shorten
 
     kg = _kg(args)
-    progress = Progress()
     try:
-        result = kg.add(args.files, reference=args.reference, progress=progress)
+        with Progress() as progress:
+            result = kg.add(args.files, reference=args.reference, progress=progress)
     except NonConformingError as e:
         if e.report is not None:
             _print_report(e.report, "text")
         raise
-    finally:
-        progress.done()
     for t in result.duplicates[:10]:
         print(f"already present, not added: {_show(t.subject, shorten)} {_show(t.predicate, shorten)} {_show(t.object, shorten)}",
               file=sys.stderr)
@@ -302,24 +300,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(func=cmd_sparql)
 
-    p = sub.add_parser("build", parents=[common], help="parse, reason, validate and materialise (cached)")
+    reference = argparse.ArgumentParser(add_help=False)
+    reference.add_argument("--reference", action="store_true",
+                           help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
+
+    p = sub.add_parser("build", parents=[common, reference], help="parse, reason, validate and materialise (cached)")
     p.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
-    p.add_argument("--reference", action="store_true",
-                   help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("validate", parents=[common], help="validate new facts in the context of the knowledge graph")
+    p = sub.add_parser("validate", parents=[common, reference], help="validate new facts in the context of the knowledge graph")
     p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (.ttl, .nt, .jsonld, .rdf) and any new source texts (.txt)")
     p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
-    p.add_argument("--reference", action="store_true",
-                   help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("add", parents=[common], help="validate new facts and add them to the workspace, all or nothing")
+    p = sub.add_parser("add", parents=[common, reference], help="validate new facts and add them to the workspace, all or nothing")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--reference", action="store_true",
-                   help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("export", parents=[common], help="write the knowledge graph as RDF")

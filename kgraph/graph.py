@@ -14,7 +14,7 @@ from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREF
 from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
-from kgraph.sparql import keywords
+from kgraph.sparql import paged
 from kgraph.stores import load_store
 
 EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
@@ -27,22 +27,6 @@ SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities) WHERE {{
   FILTER (STRSTARTS(STR(?class), "{KG}"))
 }} GROUP BY ?class ORDER BY DESC(?entities) ?class"""
 _SHAPE_COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{GRAPH_SHAPES}> {{ ?s a <{SH}NodeShape> }} }}"
-
-
-def paged(text: str, limit: int | None, offset: int = 0) -> str:
-    """A SELECT query limited to one page of rows (numbers only are added to the text).
-
-    >>> paged("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 20, 40)
-    'SELECT * WHERE { ?s ?p ?o } ORDER BY ?s\\nLIMIT 20 OFFSET 40'
-    """
-    if limit is None and not offset:
-        return text
-    if (limit is not None and (not isinstance(limit, int) or limit < 0)) or not isinstance(offset, int) or offset < 0:
-        raise UsageError("--limit and --offset take whole numbers of 0 or more")
-    if {"LIMIT", "OFFSET"} & set(keywords(text)):
-        raise UsageError("this query sets its own LIMIT or OFFSET", hint="run it without --limit and --offset")
-    return text + "\n" + " ".join(part for part in (f"LIMIT {limit}" if limit is not None else "",
-                                                    f"OFFSET {offset}" if offset else "") if part)
 
 
 class KnowledgeGraph:

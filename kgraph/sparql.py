@@ -137,3 +137,19 @@ def bind_values(text: str, bindings: dict) -> str:
     for at in sorted([start, *inside], reverse=True):
         text = f"{text[:at]}{block}{text[at:]}"
     return text
+
+
+def paged(text: str, limit: int | None, offset: int = 0) -> str:
+    """A SELECT query limited to one page of rows (numbers only are added to the text).
+
+    >>> paged("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s", 20, 40)
+    'SELECT * WHERE { ?s ?p ?o } ORDER BY ?s\\nLIMIT 20 OFFSET 40'
+    """
+    if limit is None and not offset:
+        return text
+    if (limit is not None and (not isinstance(limit, int) or limit < 0)) or not isinstance(offset, int) or offset < 0:
+        raise UsageError("--limit and --offset take whole numbers of 0 or more")
+    if {"LIMIT", "OFFSET"} & set(keywords(text)):
+        raise UsageError("this query sets its own LIMIT or OFFSET", hint="run it without --limit and --offset")
+    return text + "\n" + " ".join(part for part in (f"LIMIT {limit}" if limit is not None else "",
+                                                    f"OFFSET {offset}" if offset else "") if part)
