@@ -219,9 +219,8 @@ def close_graph(asserted: list[ox.Triple], ontology: list[ox.Triple], *, cache: 
         return Closure(reference_closure(asserted), None, f"owlrl (the fast path does not cover this graph: {why})")
     assert reasoner is not None
     assert facts is not None
-    problems = inconsistencies(reasoner.rules, _types_of(facts))
-    if problems:
-        raise InconsistencyError(problems)
+    types = _types_of(facts)
+    check_types(reasoner, types, types.__getitem__)
     inferred = {t for t in [*reasoner.schema_inferred, *derived] if not isinstance(t.subject, ox.Literal)}
     return Closure([t for t in inferred if t not in asserted_set], reasoner, "compiled OWL 2 RL rules")
 
