@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kgraph import __version__
+from kgraph import __version__, listings
 from kgraph.build import Build, _meta_triples, _prune, ensure_built, find_build, load_build, remember_current
 from kgraph.errors import InputError, NonConformingError, WorkspaceError
 from kgraph.files import write_atomically
@@ -373,6 +373,7 @@ def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: di
             raise WorkspaceError(f"{build.store_path}: the build has no store", hint="run 'kgraph build --force'")
         store = ox.Store(str(staging / "store"))
         store_changed = True
+        listings.discard(staging)  # the new facts may change any listing; the next query of one keeps it again
         store.extend(quads)  # one transaction
         store.flush()
         write_snapshot(store, staging, build.manifest["triples"]["total"] + len(quads))

@@ -27,8 +27,8 @@ import contextlib
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -42,8 +42,7 @@ from kgraph.resources import Resources
 from kgraph.stores import read_quads, write_store
 
 
-@dataclass(frozen=True)
-class Build:
+class Build(NamedTuple):
     """A finished build in the cache."""
 
     key: str
@@ -196,6 +195,12 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
         if closure.reasoner is not None:
             ox.serialize(closure.reasoner.schema_inferred, output=str(tmp / "schema.nt"), format=ox.RdfFormat.N_TRIPLES)
         counts["total"] = write_store(tmp / "store", graphs)
+        # The listings are computed here too, while validation is still running.
+        from kgraph import listings
+        from kgraph.catalogue import Catalogue
+        from kgraph.stores import load_store
+
+        listings.keep_all(load_store(tmp), Catalogue(resources.queries), tmp)
 
     try:
         outcome = run_pipeline(inputs, [resources.data, workspace / "sources"], reference=reference,

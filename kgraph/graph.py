@@ -14,7 +14,7 @@ from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREF
 from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
-from kgraph.sparql import paged
+from kgraph.sparql import paged, query_form
 from kgraph.stores import load_store
 
 EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
@@ -90,7 +90,31 @@ class KnowledgeGraph:
         canned = self.catalogue.get(name)
         runner = self.engine(engine)
         bindings = bind_parameters(canned, params or {}, EntityResolver(runner))
-        return runner.run(paged(canned.text, limit, offset), bindings, source=str(canned.path))
+        text = paged(canned.text, limit, offset)  # checks limit and offset
+        if not canned.params and isinstance(runner, OxigraphEngine):
+            kept = self._listing(canned, runner, limit, offset)
+            if kept is not None:
+                return kept
+        return runner.run(text, bindings, source=str(canned.path))
+
+    def _listing(self, canned: CannedQuery, runner: OxigraphEngine, limit: int | None, offset: int) -> QueryResult | None:
+        """A page of a query without parameters from the listing kept with the build (see :mod:`kgraph.listings`),
+        keeping it first if an add has removed it; None where it cannot be kept."""
+        from kgraph import listings
+
+        assert self._build is not None
+        path = listings.path_of(self._build.folder, canned.name)
+        try:
+            return QueryResult("select", *listings.read(path, limit=limit, offset=offset))
+        except (OSError, SyntaxError):  # none kept (or damaged): keep it again
+            pass
+        if query_form(canned.text) != "SELECT":
+            return None
+        try:
+            listings.keep(runner.store, canned.text, path)
+            return QueryResult("select", *listings.read(path, limit=limit, offset=offset))
+        except (OSError, SyntaxError):  # a workspace that cannot be written, or a build replaced meanwhile
+            return None
 
     def sparql(self, text: str, *, engine: str = "oxigraph", source: str = "query") -> QueryResult:
         """Run an ad-hoc read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)."""

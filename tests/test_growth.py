@@ -234,6 +234,15 @@ def test_an_add_gives_the_n_quads_of_a_build_from_scratch(generated, tmp_path):
     assert rebuilt.manifest["triples"] == result.build.manifest["triples"]
     assert rebuilt.manifest["checked"] == result.build.manifest["checked"]
     assert rebuilt.report().problems == result.build.report().problems
+    # the listings kept by the build were removed by the add, and are kept again, with the new facts
+    listed = [q.name for q in kg.list_queries() if not q.params]
+    assert not (result.build.folder / "listings").exists()
+    fresh = KnowledgeGraph(workspace=scratch)
+    for name in listed:
+        assert kg.query(name).rows == fresh.query(name).rows == fresh.engine().run(kg.catalogue.get(name).text).rows, name
+    assert {p.stem for p in (result.build.folder / "listings").iterdir()} == set(listed)
+    timeline = kg.query("timeline").rows
+    assert any("synthetic-delta-7" in (row[2].value if row[2] else "") for row in timeline)
 
 
 # -- the defects the growth issue measured --------------------------------------------------------

@@ -1,0 +1,79 @@
+"""Listings: the answers of the canned queries that take no parameter, kept beside the store.
+
+A listing (every platform, the timeline) reads the whole graph and sorts what it finds: at a
+million triples that takes seconds, however small the page asked for. So the build runs each
+canned query that takes no parameter once on its new store and keeps the rows in a file, in the
+W3C SPARQL TSV format (one row per line, every RDF term written exactly, datatypes and language
+tags included); a page is then read from that file. An add removes the files, since its facts
+may change any listing, and the next query of a listing computes and keeps it again.
+
+>>> import tempfile; folder = Path(tempfile.mkdtemp())
+>>> store = ox.Store()
+>>> store.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"), ox.Literal("1")))
+>>> keep(store, "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s", folder / "all.tsv")
+1
+>>> read(folder / "all.tsv", limit=5)
+(['s', 'o'], [(<NamedNode value=http://example.org/a>, <Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>)])
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgraph.files import write_atomically
+from kgraph.sparql import query_form
+
+FOLDER = "listings"
+
+
+def path_of(build_folder: Path, name: str) -> Path:
+    """Where the listing of the canned query ``name`` is kept in a build."""
+    return Path(build_folder) / FOLDER / f"{name}.tsv"
+
+
+def keep(store: ox.Store, text: str, path: Path) -> int:
+    """Run a SELECT query on ``store`` (default graph: the union) and keep its rows at ``path``; the row count."""
+    answer = store.query(text, use_default_graph_as_union=True)
+    if not isinstance(answer, ox.QuerySolutions):
+        raise TypeError("only a SELECT query has rows to keep")
+    data = answer.serialize(format=ox.QueryResultsFormat.TSV)
+    Path(path).parent.mkdir(exist_ok=True)
+    write_atomically(path, data)
+    return data.count(b"\n") - 1
+
+
+def read(path: Path, *, limit: int | None = None, offset: int = 0) -> tuple[list[str], list[tuple]]:
+    """The variables, and rows ``offset`` to ``offset + limit``, of a kept listing (OSError if
+    there is none, SyntaxError if it is damaged).
+
+    Only the header and the lines of the page are parsed: the first page of a listing of any
+    length costs the same.
+    """
+    with open(path, "rb") as fh:
+        header = fh.readline()
+        page = itertools.islice(fh, offset, None if limit is None else offset + limit)
+        data = header + b"".join(page)
+    answer = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+    variables = [v.value for v in answer.variables]
+    return variables, [tuple(s[i] for i in range(len(variables))) for s in answer]
+
+
+def keep_all(store: ox.Store, queries, build_folder: Path) -> list[str]:
+    """Keep the listing of every canned SELECT query in ``queries`` that takes no parameter; their names."""
+    kept = []
+    for canned in queries:
+        if canned.params or query_form(canned.text) != "SELECT":
+            continue
+        keep(store, canned.text, path_of(build_folder, canned.name))
+        kept.append(canned.name)
+    return kept
+
+
+def discard(build_folder: Path) -> None:
+    """Remove a build's listings (an add does, before its store changes)."""
+    import shutil
+
+    shutil.rmtree(Path(build_folder) / FOLDER, ignore_errors=True)
