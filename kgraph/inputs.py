@@ -8,8 +8,8 @@ modification times that maps to that key.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from kgraph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, data_graph_iri, workspace_graph_iri
 from kgraph.resources import Resources
@@ -17,8 +17,7 @@ from kgraph.resources import Resources
 ROLES = ("ontology", "shapes", "data", "workspace", "text")
 
 
-@dataclass(frozen=True)
-class InputFile:
+class InputFile(NamedTuple):
     """One input of the build and the named graph its triples go to."""
 
     path: Path
@@ -30,16 +29,39 @@ class InputFile:
         return f"{self.role}/{self.path.name}"
 
 
+def _files(folder: Path, suffix: str) -> list[Path]:
+    """The files of ``folder`` ending in ``suffix``, by name, leaving out hidden ones (as ``glob`` does)."""
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(e.name for e in entries if e.name.endswith(suffix) and not e.name.startswith("."))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [folder / name for name in names]
+
+
 def collect_inputs(resources: Resources, workspace: Path) -> list[InputFile]:
     """Every file the build reads, in a fixed order."""
-    inputs = [InputFile(p, "ontology", GRAPH_ONTOLOGY) for p in sorted(resources.ontology.glob("*.ttl"))
+    inputs = [InputFile(p, "ontology", GRAPH_ONTOLOGY) for p in _files(resources.ontology, ".ttl")
               if p.name != resources.shapes.name]
     inputs.append(InputFile(resources.shapes, "shapes", GRAPH_SHAPES))
-    inputs += [InputFile(p, "data", data_graph_iri(p.stem)) for p in sorted(resources.data.glob("*.ttl"))]
-    inputs += [InputFile(p, "text", None) for p in sorted(resources.data.glob("*.txt"))]
-    inputs += [InputFile(p, "workspace", workspace_graph_iri(p.stem)) for p in sorted((workspace / "facts").glob("*.ttl"))]
-    inputs += [InputFile(p, "text", None) for p in sorted((workspace / "sources").glob("*.txt"))]
+    inputs += [InputFile(p, "data", data_graph_iri(p.stem)) for p in _files(resources.data, ".ttl")]
+    inputs += [InputFile(p, "text", None) for p in _files(resources.data, ".txt")]
+    inputs += [InputFile(p, "workspace", workspace_graph_iri(p.stem)) for p in _files(workspace / "facts", ".ttl")]
+    inputs += [InputFile(p, "text", None) for p in _files(workspace / "sources", ".txt")]
     return inputs
+
+
+def _resolved(inputs: list[InputFile]) -> list[str]:
+    """Each input's absolute path with symbolic links resolved, resolving each folder once."""
+    folders: dict[str, str] = {}
+    out = []
+    for f in inputs:
+        parent, name = os.path.split(f.path)
+        if parent not in folders:
+            folders[parent] = os.path.realpath(parent)
+        full = os.path.join(folders[parent], name)
+        out.append(os.path.realpath(full) if os.path.islink(full) else full)
+    return out
 
 
 def _stat(path: Path) -> list[int]:
@@ -59,8 +81,7 @@ def content_key(inputs: list[InputFile], version: str, known: dict[str, list] | 
     known = {} if known is None else known
     h = hashlib.sha256(f"kgraph {version}\n".encode())
     seen = set()
-    for f in inputs:
-        name = str(f.path.resolve())
+    for f, name in zip(inputs, _resolved(inputs), strict=True):
         seen.add(name)
         stat = _stat(f.path)
         entry = known.get(name)
@@ -80,7 +101,7 @@ def fingerprint(inputs: list[InputFile], version: str) -> str:
     Kept as it is (not hashed), so that finding a build needs no hashing at all.
     """
     lines = [f"kgraph {version}"]
-    for f in inputs:
+    for f, name in zip(inputs, _resolved(inputs), strict=True):
         size, mtime, inode = _stat(f.path)
-        lines.append(f"{f.role} {f.path.resolve()} {size} {mtime} {inode}")
+        lines.append(f"{f.role} {name} {size} {mtime} {inode}")
     return "\n".join(lines)
