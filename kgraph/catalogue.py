@@ -8,8 +8,8 @@ Header keys: ``title``, ``description``, ``param`` (repeatable:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from kgraph.errors import InputError, UnknownQueryError
 
@@ -18,8 +18,7 @@ _HEADER = re.compile(r"^#\+\s*(?P<key>[a-z]+)\s*:\s*(?P<value>.*?)\s*$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?:\s*,\s*default\s+(?P<default>[^)]+?))?\)\s*:\s*(?P<meaning>.+)$")
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     """A query parameter, bound to the SPARQL variable of the same name."""
 
     name: str
@@ -32,8 +31,7 @@ class Param:
         return self.default is None
 
 
-@dataclass(frozen=True)
-class CannedQuery:
+class CannedQuery(NamedTuple):
     """One canned query with its documentation."""
 
     name: str
@@ -43,7 +41,7 @@ class CannedQuery:
     description: str
     params: tuple[Param, ...] = ()
     columns: tuple[str, ...] = ()
-    tags: tuple[str, ...] = field(default_factory=tuple)
+    tags: tuple[str, ...] = ()
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -258,30 +259,15 @@ def cmd_load(args) -> int:
 
 
 # -- parser --------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kgraph", description="Query, build, validate and extend the kgraph knowledge graph.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="exit codes: 0 ok, 1 data does not conform or is inconsistent, 2 usage or input error,\n"
-               "            3 workspace or store problem, 4 remote server problem, 70 internal error, 130 interrupted\n"
-               "workspace:  $KGRAPH_HOME, else ~/.local/share/kgraph (added facts and the build cache)\n"
-               "start with: kgraph queries; kgraph query hosted-talks")
-    parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--workspace", metavar="DIR",
-                        help="where added facts and the build cache live (default: $KGRAPH_HOME or ~/.local/share/kgraph)")
-    common.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    p = sub.add_parser("queries", parents=[common], help="list the canned queries")
+# Each command: (help, the shared option groups it takes, a function that adds its own arguments).
+# A run defines only the arguments of the command it was given: building all of argparse's
+# parsers would cost a query process a tenth of its time.
+def _queries_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_queries)
 
-    remote = argparse.ArgumentParser(add_help=False)
-    remote.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL 1.1 query endpoint instead of the embedded store")
-    remote.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="remote request timeout (default 30)")
 
-    p = sub.add_parser("query", parents=[common, remote], help="run a canned query")
+def _query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="the query's name (see 'kgraph queries')")
     p.add_argument("--param", "-p", action="append", metavar="KEY=VALUE", help="a parameter value (repeatable)")
     p.add_argument("--format", "-f", choices=("table", "csv", "tsv", "json", "xml"), default="table")
@@ -291,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("sparql", parents=[common, remote], help="run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query")
+
+def _sparql_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="?", help="the query text")
     p.add_argument("--file", metavar="FILE.rq", help="read the query from a file ('-' for standard input)")
     p.add_argument("--format", "-f", choices=("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"),
@@ -300,42 +287,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(func=cmd_sparql)
 
-    reference = argparse.ArgumentParser(add_help=False)
-    reference.add_argument("--reference", action="store_true",
-                           help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
 
-    p = sub.add_parser("build", parents=[common, reference], help="parse, reason, validate and materialise (cached)")
+def _build_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("validate", parents=[common, reference], help="validate new facts in the context of the knowledge graph")
+
+def _validate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (.ttl, .nt, .jsonld, .rdf) and any new source texts (.txt)")
     p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("add", parents=[common, reference], help="validate new facts and add them to the workspace, all or nothing")
+
+def _add_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_add)
 
-    p = sub.add_parser("export", parents=[common], help="write the knowledge graph as RDF")
+
+def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", "-f", choices=("ttl", "nt", "nq", "trig", "jsonld"), default="ttl")
     p.add_argument("--output", "-o", metavar="FILE")
     p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("stats", parents=[common], help="triples, graphs, entities per class, shapes and queries")
+
+def _stats_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("span", parents=[common], help="print the evidence Turtle for a quote of a source text")
+
+def _span_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", help="the exact words, as they stand in the text")
     p.add_argument("--document", metavar="FILE.txt", help="the source text (default: the shipped one)")
     p.add_argument("--document-iri", default="https://w3id.org/kgraph/id/SourceText", metavar="IRI")
     p.add_argument("--occurrence", type=int, default=1, metavar="N", help="use the N-th occurrence (default 1)")
     p.set_defaults(func=cmd_span)
 
-    p = sub.add_parser("load", parents=[common], help="load the materialised graph into a store or a remote server")
+
+def _load_args(p: argparse.ArgumentParser) -> None:
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--store", metavar="DIR", help="create or refresh an embedded Oxigraph store in DIR")
     target.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://localhost:7878/store")
@@ -346,14 +336,76 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also put the union of all graphs into the default graph, for servers whose default graph is not the union")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
     p.set_defaults(func=cmd_load)
+
+
+COMMANDS = {
+    "queries": ("list the canned queries", (), _queries_args),
+    "query": ("run a canned query", ("remote",), _query_args),
+    "sparql": ("run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query", ("remote",), _sparql_args),
+    "build": ("parse, reason, validate and materialise (cached)", ("reference",), _build_args),
+    "validate": ("validate new facts in the context of the knowledge graph", ("reference",), _validate_args),
+    "add": ("validate new facts and add them to the workspace, all or nothing", ("reference",), _add_args),
+    "export": ("write the knowledge graph as RDF", (), _export_args),
+    "stats": ("triples, graphs, entities per class, shapes and queries", (), _stats_args),
+    "span": ("print the evidence Turtle for a quote of a source text", (), _span_args),
+    "load": ("load the materialised graph into a store or a remote server", (), _load_args),
+}
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, told the terminal's width up front: asking shutil for it costs
+    every run the import of shutil and its compression modules, help or not."""
+
+    def __init__(self, prog: str, **kwargs) -> None:
+        if kwargs.get("width") is None:
+            try:
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+            except (AttributeError, ValueError, OSError):
+                columns = 80
+            kwargs["width"] = columns - 2
+        super().__init__(prog, **kwargs)
+
+
+def _option_group(name: str) -> argparse.ArgumentParser:
+    group = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
+    if name == "common":
+        group.add_argument("--workspace", metavar="DIR",
+                           help="where added facts and the build cache live (default: $KGRAPH_HOME or ~/.local/share/kgraph)")
+        group.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    elif name == "remote":
+        group.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL 1.1 query endpoint instead of the embedded store")
+        group.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="remote request timeout (default 30)")
+    else:
+        group.add_argument("--reference", action="store_true",
+                           help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
+    return group
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given the arguments, only the command they name is defined in full."""
+    parser = argparse.ArgumentParser(
+        prog="kgraph", description="Query, build, validate and extend the kgraph knowledge graph.",
+        formatter_class=_Formatter,
+        epilog="exit codes: 0 ok, 1 data does not conform or is inconsistent, 2 usage or input error,\n"
+               "            3 workspace or store problem, 4 remote server problem, 70 internal error, 130 interrupted\n"
+               "workspace:  $KGRAPH_HOME, else ~/.local/share/kgraph (added facts and the build cache)\n"
+               "start with: kgraph queries; kgraph query hosted-talks")
+    parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    named = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
+    common = _option_group("common")
+    for name, (help_, groups, define) in COMMANDS.items():
+        if named in COMMANDS and name != named:
+            continue
+        define(sub.add_parser(name, parents=[common, *map(_option_group, groups)], help=help_, formatter_class=_Formatter))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     netguard.install()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.func(args)
     except KgraphError as e:

@@ -8,16 +8,15 @@ cache) is never inside the installed package.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from kgraph.errors import InputError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-@dataclass(frozen=True)
-class Resources:
+class Resources(NamedTuple):
     """The three folders of shipped knowledge: ontology (with shapes), data and queries."""
 
     ontology: Path

@@ -8,8 +8,6 @@ Terms are pyoxigraph terms whichever engine produced them.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from html import escape as _escape
 
 import pyoxigraph as ox
 
@@ -23,15 +21,36 @@ GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt"
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
-@dataclass
 class QueryResult:
-    """The answer to a query: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE)."""
+    """The answer to a query: rows (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
 
-    kind: str  # "select", "ask" or "graph"
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list = field(default_factory=list)
+    A plain class rather than a dataclass: importing dataclasses would cost every query
+    process more time than the query.
+
+    >>> QueryResult("ask", boolean=True)
+    QueryResult('ask', variables=[], rows=[], boolean=True, triples=[])
+    """
+
+    __slots__ = ("boolean", "kind", "rows", "triples", "variables")
+
+    def __init__(self, kind: str, variables: list[str] | None = None, rows: list[tuple] | None = None,
+                 boolean: bool | None = None, triples: list | None = None) -> None:
+        self.kind = kind  # "select", "ask" or "graph"
+        self.variables = variables if variables is not None else []
+        self.rows = rows if rows is not None else []
+        self.boolean = boolean
+        self.triples = triples if triples is not None else []
+
+    def __repr__(self) -> str:
+        return (f"QueryResult({self.kind!r}, variables={self.variables!r}, rows={self.rows!r}, "
+                f"boolean={self.boolean!r}, triples={self.triples!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        return all(getattr(self, a) == getattr(other, a) for a in self.__slots__)
+
+    __hash__ = None  # mutable
 
     def as_dicts(self) -> list[dict]:
         """Rows as dictionaries of bound variables only.
@@ -84,11 +103,15 @@ def to_json(result: QueryResult) -> str:
 
 def escape(value: str) -> str:
     """Escape text for XML content (html.escape is light to import; xml.sax pulls in urllib)."""
+    from html import escape as _escape
+
     return _escape(value, quote=False)
 
 
 def quoteattr(value: str) -> str:
     """A double-quoted XML attribute value."""
+    from html import escape as _escape
+
     return f'"{_escape(value, quote=True)}"'
 
 

@@ -114,6 +114,23 @@ def test_argparse_usage_errors_exit_2(capsys):
     assert "required" in capsys.readouterr().err
 
 
+def test_help_lists_every_command_and_each_command_has_its_own_help(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    listing = capsys.readouterr().out
+    for name in ("queries", "query", "sparql", "build", "validate", "add", "export", "stats", "span", "load"):
+        assert re.search(rf"^\s+{name}\s+\w", listing, re.M), name
+        with pytest.raises(SystemExit) as exc:
+            main([name, "--help"])
+        assert exc.value.code == 0
+        assert f"usage: kgraph {name}" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        main(["qeury", "platforms"])
+    assert exc.value.code == 2
+    assert "invalid choice: 'qeury'" in capsys.readouterr().err
+
+
 def test_internal_errors_have_no_traceback_unless_debug(capsys, ws, monkeypatch):
     from kgraph.graph import KnowledgeGraph
 
