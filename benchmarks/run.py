@@ -50,20 +50,22 @@ def main() -> None:
         kg = KnowledgeGraph(workspace=home)
         build = kg.build(force=True)
         s = build.manifest["seconds"]
-        print(f"first build: {s['total']:.2f} s = parse {s['parse']:.2f} + reason {s['reason']:.2f} + validate {s['validate']:.2f}"
-              f" (the store written meanwhile, {s['materialise']:.2f}) (triples: {build.manifest['triples']})")
+        print(
+            f"first build: {s['total']:.2f} s = parse {s['parse']:.2f} + reason {s['reason']:.2f} + validate {s['validate']:.2f}"
+            f" (the store written meanwhile, {s['materialise']:.2f}) (triples: {build.manifest['triples']})"
+        )
 
         base = timed(lambda: run_process([sys.executable, "-c", "pass"], env), args.repeat)
         whole = timed(lambda: run_process([sys.executable, "-m", "kgraph", "query", "hosted-talks"], env), args.repeat)
-        print(f"`kgraph query hosted-talks` as a process: {whole * 1000:.0f} ms; bare python start {base * 1000:.0f} ms; "
-              f"ratio {whole / base:.1f}x")
+        print(f"`kgraph query hosted-talks` as a process: {whole * 1000:.0f} ms; bare python start {base * 1000:.0f} ms; ratio {whole / base:.1f}x")
 
         imports = "import kgraph.cli, kgraph.graph, pyoxigraph"
         heavy = "import rdflib, owlrl, pyshacl"
         t_light = timed(lambda: run_process([sys.executable, "-c", imports], env), args.repeat)
         t_heavy = timed(lambda: run_process([sys.executable, "-c", heavy], env), args.repeat)
-        print(f"import query path {t_light * 1000:.0f} ms vs build path (rdflib+owlrl+pyshacl) {t_heavy * 1000:.0f} ms: "
-              f"ratio {t_heavy / t_light:.1f}x")
+        print(
+            f"import query path {t_light * 1000:.0f} ms vs build path (rdflib+owlrl+pyshacl) {t_heavy * 1000:.0f} ms: ratio {t_heavy / t_light:.1f}x"
+        )
 
         print("\ncanned query            oxigraph ms   rdflib ms   rdflib/oxigraph")
         ratios = []
@@ -84,8 +86,7 @@ def main() -> None:
 
         inputs = collect_inputs(kg.resources, kg.workspace)
         t_full = timed(lambda: run_pipeline(inputs, [kg.resources.data], reference=True), 1)
-        print(f"\nvalidate one new file in context: {t_focus:.2f} s; owlrl + pySHACL over everything: {t_full:.2f} s; "
-              f"ratio {t_full / t_focus:.1f}x")
+        print(f"\nvalidate one new file in context: {t_focus:.2f} s; owlrl + pySHACL over everything: {t_full:.2f} s; ratio {t_full / t_focus:.1f}x")
 
 
 if __name__ == "__main__":

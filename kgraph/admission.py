@@ -39,8 +39,13 @@ from kgraph.stores import write_snapshot
 from kgraph.terms import show_term
 from kgraph.validation import Problem, Shapes, ValidationReport
 
-PROVENANCE_CLASSES = {KG + "SourceDocument", KG + "BackgroundStatement", OA + "SpecificResource",
-                      OA + "TextQuoteSelector", OA + "TextPositionSelector"}
+PROVENANCE_CLASSES = {
+    KG + "SourceDocument",
+    KG + "BackgroundStatement",
+    OA + "SpecificResource",
+    OA + "TextQuoteSelector",
+    OA + "TextPositionSelector",
+}
 
 
 @dataclass
@@ -117,12 +122,21 @@ def _provenance_problems(parsed: ParsedFile, types_of, locations) -> list[Proble
         if all(t in reified for t in triples):
             continue
         where = locations.get(subject.value, (str(parsed.path), None))
-        problems.append(Problem(
-            focus=show_term(subject) or "",
-            focus_label=None, path=shorten(KG + "evidence"), value=None,
-            message="New facts need their own provenance: cite the span that states them with kg:evidence in the same file, "
-                    "or reify them as a kg:BackgroundStatement with a dcterms:source.",
-            severity="Violation", shape=None, component="kgraph:ProvenanceRequired", file=where[0], line=where[1]))
+        problems.append(
+            Problem(
+                focus=show_term(subject) or "",
+                focus_label=None,
+                path=shorten(KG + "evidence"),
+                value=None,
+                message="New facts need their own provenance: cite the span that states them with kg:evidence in the same file, "
+                "or reify them as a kg:BackgroundStatement with a dcterms:source.",
+                severity="Violation",
+                shape=None,
+                component="kgraph:ProvenanceRequired",
+                file=where[0],
+                line=where[1],
+            )
+        )
     return problems
 
 
@@ -174,8 +188,7 @@ def reasoner_of(build: Build, ontology: list[ox.Triple]):
     return Reasoner(Schema(frozenset(ontology), probes), compile_rules([*ontology, *inferred]), inferred)
 
 
-def check_files(resources: Resources, workspace: Path, paths: list[Path], *, locked: bool = False,
-                reference: bool = False, progress=None) -> Checked:
+def check_files(resources: Resources, workspace: Path, paths: list[Path], *, locked: bool = False, reference: bool = False, progress=None) -> Checked:
     """Validate new fact files in the context of the whole knowledge graph.
 
     Raises:
@@ -224,20 +237,31 @@ def _check_delta(build: Build, files: list[ParsedFile], texts: list[Path], text_
     context = context_triples(facts, focus, reads)
     locations = _locations(files)
     report = validate(list(context), shapes, engine="fast", focus=focus, locations=locations)
-    before = shapes.targeted(ox.Triple(q.subject, q.predicate, q.object) for n in focus
-                             for q in store.quads_for_pattern(n, None, None, None)
-                             if q.graph_name.value not in (GRAPH_SHAPES, GRAPH_META))
+    before = shapes.targeted(
+        ox.Triple(q.subject, q.predicate, q.object)
+        for n in focus
+        for q in store.quads_for_pattern(n, None, None, None)
+        if q.graph_name.value not in (GRAPH_SHAPES, GRAPH_META)
+    )
     newly_targeted = len(shapes.targeted(context) & focus) - len(before & focus)
     types_of = lambda n: facts.objects(n, TYPE)  # noqa: E731
     for f in files:
         report.problems.extend(_provenance_problems(f, types_of, locations))
     report.files = [str(f.path) for f in files]
-    return Checked(report, files, texts, new_per_file, duplicates, build,
-                   Delta(text_triples, derived, focus, newly_targeted), "delta")
+    return Checked(report, files, texts, new_per_file, duplicates, build, Delta(text_triples, derived, focus, newly_targeted), "delta")
 
 
-def _check_whole(resources: Resources, workspace: Path, build: Build, files: list[ParsedFile], texts: list[Path],
-                 text_dirs: list[Path], *, reference: bool, progress=None) -> Checked:
+def _check_whole(
+    resources: Resources,
+    workspace: Path,
+    build: Build,
+    files: list[ParsedFile],
+    texts: list[Path],
+    text_dirs: list[Path],
+    *,
+    reference: bool,
+    progress=None,
+) -> Checked:
     """Reason and validate the whole graph with the new facts; report what differs from the build.
 
     The problems reported are those about the nodes the new files mention, and any the graph
@@ -246,8 +270,7 @@ def _check_whole(resources: Resources, workspace: Path, build: Build, files: lis
     from kgraph.pipeline import run_pipeline
     from kgraph.rules import TYPE
 
-    present = {ox.Triple(q.subject, q.predicate, q.object)
-               for q in build.quads(exclude={GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES})}
+    present = {ox.Triple(q.subject, q.predicate, q.object) for q in build.quads(exclude={GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES})}
     new_per_file, duplicates = _split_new(files, present.__contains__)
     staging = workspace / "cache" / f".check-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -290,8 +313,9 @@ def _expand_shown(shown: str) -> str:
     return expand(shown) or shown
 
 
-def add_files(resources: Resources, workspace: Path, paths: list[Path], *, reference: bool = False,
-              progress=None) -> AddResult:
+def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
+    resources: Resources, workspace: Path, paths: list[Path], *, reference: bool = False, progress=None
+) -> AddResult:
     """Validate new facts and, only if they all conform, add them to the workspace and the build.
 
     Raises:
@@ -309,8 +333,10 @@ def add_files(resources: Resources, workspace: Path, paths: list[Path], *, refer
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if target.exists():
                     if target.read_bytes() != text.read_bytes():
-                        raise InputError(f"{target}: a different source text with this name is already in the workspace",
-                                         hint="rename the new text and its dcterms:identifier")
+                        raise InputError(
+                            f"{target}: a different source text with this name is already in the workspace",
+                            hint="rename the new text and its dcterms:identifier",
+                        )
                     continue
                 write_atomically(target, text.read_bytes())
                 written.append(target)
@@ -336,8 +362,11 @@ def add_files(resources: Resources, workspace: Path, paths: list[Path], *, refer
                 else:
                     build = ensure_built(resources, workspace, locked=True, reference=reference, progress=progress)
             if build is not None and not build.conforms:
-                raise NonConformingError("with the new facts the knowledge graph no longer conforms; nothing was added",
-                                         checked.report, hint=f"report: {build.report_path}")
+                raise NonConformingError(
+                    "with the new facts the knowledge graph no longer conforms; nothing was added",
+                    checked.report,
+                    hint=f"report: {build.report_path}",
+                )
         except BaseException:
             for p in written:
                 p.unlink(missing_ok=True)
@@ -345,8 +374,9 @@ def add_files(resources: Resources, workspace: Path, paths: list[Path], *, refer
     return AddResult(written, sum(len(x) for x in checked.new), checked.duplicates, build, checked.report)
 
 
-def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: dict[str, list[ox.Triple]],
-                 checked: Checked) -> Build:
+def _apply_delta(  # noqa: PLR0915 - one transaction, read top to bottom
+    resources: Resources, workspace: Path, build: Build, graphs: dict[str, list[ox.Triple]], checked: Checked
+) -> Build:
     """Insert the new facts and what they imply into the build's store in one transaction; rename the build.
 
     The build is first moved aside under a name no reader looks for, so that until the end no
@@ -378,8 +408,7 @@ def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: di
         store.flush()
         write_snapshot(store, staging, build.manifest["triples"]["total"] + len(quads))
         del store
-        report = merge_reports(old, checked.report, checked.delta.focus,
-                               (staging / "report.ttl").read_text(encoding="utf-8"))
+        report = merge_reports(old, checked.report, checked.delta.focus, (staging / "report.ttl").read_text(encoding="utf-8"))
         (staging / "report.ttl").write_text(report.report_turtle, encoding="utf-8")
         (staging / "report.json").write_text(report.to_json(), encoding="utf-8")
         m = dict(build.manifest)
@@ -394,10 +423,19 @@ def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: di
         graph_counts[GRAPH_SOURCES] = graph_counts.get(GRAPH_SOURCES, 0) + len(checked.delta.texts)
         graph_counts[GRAPH_INFERRED] = graph_counts.get(GRAPH_INFERRED, 0) + len(checked.delta.inferred)
         graph_counts[GRAPH_META] = graph_counts.get(GRAPH_META, 0) + len(meta)
-        m.update(key=key, kgraph=__version__, built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                 conforms=report.conforms, violations=len(report.violations), warnings=len(report.warnings),
-                 checked=m["checked"] + checked.delta.newly_targeted, triples=counts, graphs=graph_counts,
-                 inputs=[f.label for f in inputs], updated_by_add=True)
+        m.update(
+            key=key,
+            kgraph=__version__,
+            built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            conforms=report.conforms,
+            violations=len(report.violations),
+            warnings=len(report.warnings),
+            checked=m["checked"] + checked.delta.newly_targeted,
+            triples=counts,
+            graphs=graph_counts,
+            inputs=[f.label for f in inputs],
+            updated_by_add=True,
+        )
         write_atomically(staging / "manifest.json", json.dumps(m, indent=2).encode())
         final = cache / key
         if final.exists():

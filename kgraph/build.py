@@ -67,8 +67,7 @@ class Build(NamedTuple):
         from kgraph.validation import Problem, ValidationReport
 
         data = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
-        return ValidationReport([Problem(**p) for p in data["problems"]], data["checked"],
-                                report_turtle=self.report_path.read_text(encoding="utf-8"))
+        return ValidationReport([Problem(**p) for p in data["problems"]], data["checked"], report_turtle=self.report_path.read_text(encoding="utf-8"))
 
     def quads(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> list[ox.Quad]:
         """The materialised quads, leaving out the named graphs whose IRIs are in ``exclude``."""
@@ -79,7 +78,8 @@ class Build(NamedTuple):
         if not self.conforms:
             raise NonConformingError(
                 f"the knowledge graph does not conform to its shapes ({self.manifest['violations']} violation(s))",
-                hint=f"run 'kgraph build' to see them; full report: {self.report_path}")
+                hint=f"run 'kgraph build' to see them; full report: {self.report_path}",
+            )
 
 
 def load_build(folder: Path) -> Build | None:
@@ -134,8 +134,9 @@ def find_build(resources: Resources, workspace: Path) -> tuple[list[InputFile], 
     return inputs, key, found
 
 
-def ensure_built(resources: Resources, workspace: Path, *, force: bool = False, locked: bool = False,
-                 reference: bool = False, progress=None) -> Build:
+def ensure_built(
+    resources: Resources, workspace: Path, *, force: bool = False, locked: bool = False, reference: bool = False, progress=None
+) -> Build:
     """The cached build for the current inputs, building it first if needed.
 
     ``locked`` says the caller already holds the workspace lock; ``reference`` builds with
@@ -157,8 +158,12 @@ def _meta_triples(graphs: dict[str, list], inputs: list[InputFile]) -> list:
     """Labels for the named graphs, so that query results can name them."""
     label = ox.NamedNode(RDFS + "label")
     source = ox.NamedNode(DCTERMS + "source")
-    names = {GRAPH_ONTOLOGY: "the kgraph ontology", GRAPH_SHAPES: "the SHACL shapes",
-             GRAPH_SOURCES: "the stored source texts", GRAPH_INFERRED: "triples inferred by OWL 2 RL reasoning"}
+    names = {
+        GRAPH_ONTOLOGY: "the kgraph ontology",
+        GRAPH_SHAPES: "the SHACL shapes",
+        GRAPH_SOURCES: "the stored source texts",
+        GRAPH_INFERRED: "triples inferred by OWL 2 RL reasoning",
+    }
     out = []
     for f in inputs:
         if f.role in ("data", "workspace"):
@@ -171,8 +176,7 @@ def _meta_triples(graphs: dict[str, list], inputs: list[InputFile]) -> list:
     return out
 
 
-def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Resources, *, reference: bool = False,
-                  progress=None) -> Build:
+def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Resources, *, reference: bool = False, progress=None) -> Build:
     import shutil
 
     from kgraph.pipeline import run_pipeline
@@ -203,8 +207,9 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
         listings.keep_all(load_store(tmp), Catalogue(resources.queries), tmp)
 
     try:
-        outcome = run_pipeline(inputs, [resources.data, workspace / "sources"], reference=reference,
-                               cache=cache / "rules", progress=progress, materialise=materialise)
+        outcome = run_pipeline(
+            inputs, [resources.data, workspace / "sources"], reference=reference, cache=cache / "rules", progress=progress, materialise=materialise
+        )
         graphs = outcome.parsed.graphs
         report, timings = outcome.report, outcome.timings
         reasoner = outcome.closure.reasoner
@@ -219,14 +224,19 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
             "violations": len(report.violations),
             "warnings": len(report.warnings),
             "checked": report.checked,
-            "triples": {"asserted": asserted, "inferred": len(graphs[GRAPH_INFERRED]),
-                        "shapes": len(graphs[GRAPH_SHAPES]), "total": counts.pop("total")},
+            "triples": {
+                "asserted": asserted,
+                "inferred": len(graphs[GRAPH_INFERRED]),
+                "shapes": len(graphs[GRAPH_SHAPES]),
+                "total": counts.pop("total"),
+            },
             "graphs": counts,
             "inputs": [f.label for f in inputs],
             "reasoner": outcome.closure.note,
             "validator": "pySHACL (reference)" if reference else "pyshifty",
-            "schema": None if reasoner is None else {"key": reasoner.schema.key,
-                                                     "probes": [[p.value, p.datatype.value] for p in reasoner.schema.probes]},
+            "schema": None
+            if reasoner is None
+            else {"key": reasoner.schema.key, "probes": [[p.value, p.datatype.value] for p in reasoner.schema.probes]},
             "seconds": {k: round(v, 3) for k, v in {**timings, "total": time.perf_counter() - started}.items()},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -244,7 +254,6 @@ def _prune(cache: Path, keep: Path) -> None:
     """Remove older builds (and leftovers of interrupted ones), keeping the newest other one."""
     import shutil
 
-    others = sorted((p for p in cache.iterdir() if p.is_dir() and p != keep and p.name != "rules"),
-                    key=lambda p: p.stat().st_mtime, reverse=True)
+    others = sorted((p for p in cache.iterdir() if p.is_dir() and p != keep and p.name != "rules"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[1:] + [p for p in others[:1] if p.name.startswith(".tmp-")]:
         shutil.rmtree(old, ignore_errors=True)

@@ -66,8 +66,10 @@ def parse_query_file(path: Path) -> CannedQuery:
         if key == "param":
             pm = _PARAM.match(value)
             if not pm or pm.group("type") not in PARAM_TYPES:
-                raise InputError(f"{path}:{number}: malformed parameter line {value!r}",
-                                 hint="write '#+ param: name (entity|string|integer[, default VALUE]): meaning'")
+                raise InputError(
+                    f"{path}:{number}: malformed parameter line {value!r}",
+                    hint="write '#+ param: name (entity|string|integer[, default VALUE]): meaning'",
+                )
             params.append(Param(pm.group("name"), pm.group("type"), pm.group("meaning"), pm.group("default")))
         else:
             meta[key] = value
@@ -77,8 +79,9 @@ def parse_query_file(path: Path) -> CannedQuery:
     columns = tuple(c.strip() for c in meta["columns"].split(",") if c.strip())
     for p in params:
         if p.name not in columns:
-            raise InputError(f"{path}: parameter {p.name!r} is not among the columns",
-                             hint="project every parameter variable, so that every engine can bind it")
+            raise InputError(
+                f"{path}: parameter {p.name!r} is not among the columns", hint="project every parameter variable, so that every engine can bind it"
+            )
     tags = tuple(t.strip() for t in meta.get("tags", "").split(",") if t.strip())
     return CannedQuery(path.stem, path, text, meta["title"], meta["description"], tuple(params), columns, tags)
 

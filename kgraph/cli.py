@@ -84,10 +84,23 @@ def _write_output(text: str | bytes, output: str | None) -> None:
 def cmd_queries(args) -> int:
     queries = _kg(args).list_queries()
     if args.format == "json":
-        _write_output(json.dumps([{"name": q.name, "title": q.title, "description": q.description,
-                                   "params": [{"name": p.name, "type": p.type, "default": p.default, "meaning": p.meaning}
-                                              for p in q.params],
-                                   "columns": list(q.columns), "tags": list(q.tags)} for q in queries], indent=2), None)
+        _write_output(
+            json.dumps(
+                [
+                    {
+                        "name": q.name,
+                        "title": q.title,
+                        "description": q.description,
+                        "params": [{"name": p.name, "type": p.type, "default": p.default, "meaning": p.meaning} for p in q.params],
+                        "columns": list(q.columns),
+                        "tags": list(q.tags),
+                    }
+                    for q in queries
+                ],
+                indent=2,
+            ),
+            None,
+        )
         return EXIT_OK
     width = max(len(q.name) for q in queries)
     lines = []
@@ -147,12 +160,14 @@ def cmd_build(args) -> int:
     else:
         t = m["triples"]
         how = f"built in {m['seconds']['total']:.1f} s" if build.fresh else "cached; inputs unchanged"
-        lines = [f"build {m['key']} ({how})",
-                 f"  inputs: {len(m['inputs'])} files",
-                 f"  triples: {t['asserted']} asserted, {t['inferred']} inferred, {t['shapes']} in shapes",
-                 f"  validation: {m['checked']} nodes checked, {m['violations']} violation(s), {m['warnings']} warning(s)",
-                 f"  report: {build.report_path}",
-                 f"  store: {build.store_path}"]
+        lines = [
+            f"build {m['key']} ({how})",
+            f"  inputs: {len(m['inputs'])} files",
+            f"  triples: {t['asserted']} asserted, {t['inferred']} inferred, {t['shapes']} in shapes",
+            f"  validation: {m['checked']} nodes checked, {m['violations']} violation(s), {m['warnings']} warning(s)",
+            f"  report: {build.report_path}",
+            f"  store: {build.store_path}",
+        ]
         _write_output("\n".join(lines) + "\n", None)
     if not build.conforms:
         print(build.report().to_text(), file=sys.stderr)
@@ -188,8 +203,7 @@ def cmd_add(args) -> int:
             _print_report(e.report, "text")
         raise
     for t in result.duplicates[:10]:
-        print(f"already present, not added: {_show(t.subject, shorten)} {_show(t.predicate, shorten)} {_show(t.object, shorten)}",
-              file=sys.stderr)
+        print(f"already present, not added: {_show(t.subject, shorten)} {_show(t.predicate, shorten)} {_show(t.object, shorten)}", file=sys.stderr)
     if len(result.duplicates) > 10:
         print(f"... and {len(result.duplicates) - 10} more already present", file=sys.stderr)
     if result.written:
@@ -222,9 +236,11 @@ def cmd_stats(args) -> int:
         _write_output(json.dumps(stats, indent=2, ensure_ascii=False) + "\n", None)
         return EXIT_OK
     t = stats["triples"]
-    lines = [f"triples: {t['asserted']} asserted, {t['inferred']} inferred ({t['total']} stored with shapes and texts)",
-             f"shapes: {stats['shapes']}   canned queries: {stats['queries']}   conforms: {'yes' if stats['conforms'] else 'no'}",
-             "named graphs:"]
+    lines = [
+        f"triples: {t['asserted']} asserted, {t['inferred']} inferred ({t['total']} stored with shapes and texts)",
+        f"shapes: {stats['shapes']}   canned queries: {stats['queries']}   conforms: {'yes' if stats['conforms'] else 'no'}",
+        "named graphs:",
+    ]
     lines += [f"  {shorten(g)}  {n}" for g, n in stats["graphs"].items()]
     lines.append("entities per class (asserted types):")
     lines += [f"  {shorten(c)}  {n}" for c, n in stats["entities_per_class"].items()]
@@ -250,8 +266,15 @@ def cmd_load(args) -> int:
         result = load_to_store(kg, Path(args.store))
         print(f"loaded {result['quads']} quads into the embedded store at {args.store}")
     else:
-        result = load_to_endpoint(kg, args.endpoint, graph=args.graph, replace=args.replace, asserted_only=args.asserted_only,
-                                  copy_to_default=args.copy_to_default, timeout=args.timeout)
+        result = load_to_endpoint(
+            kg,
+            args.endpoint,
+            graph=args.graph,
+            replace=args.replace,
+            asserted_only=args.asserted_only,
+            copy_to_default=args.copy_to_default,
+            timeout=args.timeout,
+        )
         for g, (status, n) in result["graphs"].items():
             where = g if g.startswith("(") else f"<{g}>"
             print(f"{'replaced' if args.replace else 'added'} {n} triples in {where} (HTTP {status})")
@@ -281,8 +304,12 @@ def _query_args(p: argparse.ArgumentParser) -> None:
 def _sparql_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="?", help="the query text")
     p.add_argument("--file", metavar="FILE.rq", help="read the query from a file ('-' for standard input)")
-    p.add_argument("--format", "-f", choices=("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"),
-                   help="table for SELECT/ASK and ttl for CONSTRUCT/DESCRIBE by default")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"),
+        help="table for SELECT/ASK and ttl for CONSTRUCT/DESCRIBE by default",
+    )
     p.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(func=cmd_sparql)
@@ -332,8 +359,11 @@ def _load_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--graph", metavar="IRI", help="load everything into this one graph instead of kgraph's named graphs")
     p.add_argument("--replace", action="store_true", help="replace the graph(s) (HTTP PUT) instead of adding (POST)")
     p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples")
-    p.add_argument("--copy-to-default", action="store_true",
-                   help="also put the union of all graphs into the default graph, for servers whose default graph is not the union")
+    p.add_argument(
+        "--copy-to-default",
+        action="store_true",
+        help="also put the union of all graphs into the default graph, for servers whose default graph is not the union",
+    )
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
     p.set_defaults(func=cmd_load)
 
@@ -369,27 +399,31 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 def _option_group(name: str) -> argparse.ArgumentParser:
     group = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
     if name == "common":
-        group.add_argument("--workspace", metavar="DIR",
-                           help="where added facts and the build cache live (default: $KGRAPH_HOME or ~/.local/share/kgraph)")
+        group.add_argument(
+            "--workspace", metavar="DIR", help="where added facts and the build cache live (default: $KGRAPH_HOME or ~/.local/share/kgraph)"
+        )
         group.add_argument("--debug", action="store_true", help="show a traceback on errors")
     elif name == "remote":
         group.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL 1.1 query endpoint instead of the embedded store")
         group.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="remote request timeout (default 30)")
     else:
-        group.add_argument("--reference", action="store_true",
-                           help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)")
+        group.add_argument(
+            "--reference", action="store_true", help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)"
+        )
     return group
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The command line's parser; given the arguments, only the command they name is defined in full."""
     parser = argparse.ArgumentParser(
-        prog="kgraph", description="Query, build, validate and extend the kgraph knowledge graph.",
+        prog="kgraph",
+        description="Query, build, validate and extend the kgraph knowledge graph.",
         formatter_class=_Formatter,
         epilog="exit codes: 0 ok, 1 data does not conform or is inconsistent, 2 usage or input error,\n"
-               "            3 workspace or store problem, 4 remote server problem, 70 internal error, 130 interrupted\n"
-               "workspace:  $KGRAPH_HOME, else ~/.local/share/kgraph (added facts and the build cache)\n"
-               "start with: kgraph queries; kgraph query hosted-talks")
+        "            3 workspace or store problem, 4 remote server problem, 70 internal error, 130 interrupted\n"
+        "workspace:  $KGRAPH_HOME, else ~/.local/share/kgraph (added facts and the build cache)\n"
+        "start with: kgraph queries; kgraph query hosted-talks",
+    )
     parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     named = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None

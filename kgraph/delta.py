@@ -37,7 +37,7 @@ HIDDEN_GRAPHS = frozenset({GRAPH_SHAPES, GRAPH_META})
 Path_ = tuple[ox.NamedNode | None, ...]  # None: any property
 
 
-class UnknownReads(Exception):
+class UnknownReads(Exception):  # noqa: N818 - a signal caught inside kgraph to take the slower path, not an error
     """A shape reads the graph in a way whose extent cannot be derived."""
 
 
@@ -89,8 +89,7 @@ class StoreFacts:
         return {q.subject for q in self._quads(None, None, o)} | {t.subject for t in self._in.get(o, set())}
 
     def graph(self, iri: str) -> list[ox.Triple]:
-        return [ox.Triple(q.subject, q.predicate, q.object)
-                for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))]
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))]
 
 
 # -- what the shapes read ----------------------------------------------------------------
@@ -157,8 +156,9 @@ def read_paths(shapes: Shapes) -> set[Path_]:
         for other in nested(prop):
             shape_reads(other, step, depth + 1)
 
-    roots = {t.subject for t in shapes.triples if t.predicate in (
-        _sh("targetClass"), _sh("targetNode"), _sh("targetSubjectsOf"), _sh("targetObjectsOf"))}
+    roots = {
+        t.subject for t in shapes.triples if t.predicate in (_sh("targetClass"), _sh("targetNode"), _sh("targetSubjectsOf"), _sh("targetObjectsOf"))
+    }
     for root in roots:
         shape_reads(root, (), 0)
     return {r for r in reads if len(r) >= 2}
@@ -183,8 +183,7 @@ def cached_read_paths(shapes: Shapes, cache: Path | None) -> set[Path_]:
     reads = read_paths(shapes)
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, json.dumps(sorted([[s.value if s is not None else None for s in p] for p in reads],
-                                                 key=str)).encode())
+        write_atomically(path, json.dumps(sorted([[s.value if s is not None else None for s in p] for p in reads], key=str)).encode())
     except OSError:
         pass
     return reads
@@ -216,7 +215,7 @@ def _sparql_reads(select: str, prefixes: dict[str, str]) -> set[Path_]:
                 patterns.extend(node.get("triples", []))
             elif node.name == "TriplesBlock":  # left untranslated inside EXISTS and NOT EXISTS
                 for flat in node.get("triples", []):
-                    patterns.extend(tuple(flat[i:i + 3]) for i in range(0, len(flat) - 2, 3))
+                    patterns.extend(tuple(flat[i : i + 3]) for i in range(0, len(flat) - 2, 3))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list | tuple):
@@ -317,8 +316,9 @@ def _trie(reads: set[Path_]) -> dict:
     return root
 
 
-def context_triples(facts: StoreFacts | MemoryIndex, focus: Iterable[Term], reads: set[Path_],
-                    ontology: Iterable[ox.Triple] | None = None) -> set[ox.Triple]:
+def context_triples(
+    facts: StoreFacts | MemoryIndex, focus: Iterable[Term], reads: set[Path_], ontology: Iterable[ox.Triple] | None = None
+) -> set[ox.Triple]:
     """Everything the focus nodes' shapes read: their own triples and every read path from them, with the ontology.
 
     The read paths are walked as a trie, so a node is asked only for the properties some path
@@ -334,8 +334,7 @@ def context_triples(facts: StoreFacts | MemoryIndex, focus: Iterable[Term], read
             return
         seen.add(key)
         for step, rest in branch.items():
-            triples = (list(facts.outgoing(node)) if step is None
-                       else [ox.Triple(node, step, o) for o in facts.objects(node, step)])
+            triples = list(facts.outgoing(node)) if step is None else [ox.Triple(node, step, o) for o in facts.objects(node, step)]
             out.update(triples)
             if rest:
                 for t in triples:

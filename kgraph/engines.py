@@ -61,8 +61,7 @@ def _query_syntax_error(e: SyntaxError, source: str) -> ParseError:
     message = e.msg or str(e)
     m = _OX_POSITION.match(message)
     line, column = (int(m.group(1)), int(m.group(2))) if m else (e.lineno, e.offset)
-    return ParseError(_OX_POSITION.sub("", message), path=source, line=line, column=column,
-                      hint="check the SPARQL 1.1 syntax at that point")
+    return ParseError(_OX_POSITION.sub("", message), path=source, line=line, column=column, hint="check the SPARQL 1.1 syntax at that point")
 
 
 class RdflibEngine:
@@ -97,8 +96,7 @@ class RdflibEngine:
         if form == "ASK":
             return QueryResult("ask", boolean=bool(answer.askAnswer))
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return QueryResult("graph", triples=[ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o))
-                                                 for s, p, o in answer.graph])
+            return QueryResult("graph", triples=[ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in answer.graph])
         variables = [str(v) for v in answer.vars]
         rows = [tuple(from_rdflib(row[v]) if row[v] is not None else None for v in answer.vars) for row in answer]
         return QueryResult("select", variables, rows)

@@ -44,8 +44,7 @@ class ParseError(InputError):
 
     exit_code = EXIT_USAGE
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 column: int | None = None, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None, column: int | None = None, hint: str | None = None) -> None:
         where = ":".join(str(x) for x in (path, line, column) if x is not None)
         super().__init__(f"{where}: {message}" if where else message, hint=hint)
         self.path, self.line, self.column = path, line, column
@@ -96,8 +95,10 @@ class InconsistencyError(KgraphError):
     exit_code = EXIT_NONCONFORMING
 
     def __init__(self, messages: list[str]) -> None:
-        super().__init__("the knowledge graph is inconsistent under OWL 2 RL:\n  " + "\n  ".join(messages),
-                         hint="fix the facts named above; owl:disjointWith and owl:AllDifferent axioms are in ontology/kgraph.ttl")
+        super().__init__(
+            "the knowledge graph is inconsistent under OWL 2 RL:\n  " + "\n  ".join(messages),
+            hint="fix the facts named above; owl:disjointWith and owl:AllDifferent axioms are in ontology/kgraph.ttl",
+        )
         self.messages = messages
 
 

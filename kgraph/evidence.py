@@ -41,9 +41,10 @@ def locate_span(document: Path, exact: str, *, occurrence: int = 1) -> Span:
         start = text.find(exact, start + 1)
         if start < 0:
             total = text.count(exact)
-            raise UsageError(f"{document}: the quote occurs {total} time(s), not {occurrence}" if total else
-                             f"{document}: the quote does not occur in the text",
-                             hint="copy the words exactly, including punctuation and curly quotes")
+            raise UsageError(
+                f"{document}: the quote occurs {total} time(s), not {occurrence}" if total else f"{document}: the quote does not occur in the text",
+                hint="copy the words exactly, including punctuation and curly quotes",
+            )
         found += 1
     return Span(exact, start, start + len(exact))
 

@@ -17,8 +17,13 @@ from kgraph.results import QueryResult
 from kgraph.sparql import paged, query_form
 from kgraph.stores import load_store
 
-EXPORT_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
-                  "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}
+EXPORT_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
 
 _CLASS_COUNTS = f"""
 SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities) WHERE {{
@@ -81,8 +86,9 @@ class KnowledgeGraph:
     def list_queries(self) -> list[CannedQuery]:
         return list(self.catalogue)
 
-    def query(self, name: str, params: dict[str, str] | None = None, *, engine: str = "oxigraph",
-              limit: int | None = None, offset: int = 0) -> QueryResult:
+    def query(
+        self, name: str, params: dict[str, str] | None = None, *, engine: str = "oxigraph", limit: int | None = None, offset: int = 0
+    ) -> QueryResult:
         """Run a canned query by name; ``params`` are raw strings, converted and bound as RDF terms.
 
         ``limit`` and ``offset`` return one page of the rows, in the query's own order.
@@ -133,8 +139,7 @@ class KnowledgeGraph:
         """
         from kgraph.admission import check_files
 
-        return check_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference,
-                           progress=progress).report
+        return check_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference, progress=progress).report
 
     def add(self, paths: list[Path | str], *, reference: bool = False, progress=None):
         """Add new fact files to the workspace if, and only if, they all conform (see :meth:`validate`)."""
@@ -160,8 +165,7 @@ class KnowledgeGraph:
         quads = build.quads(exclude={GRAPH_SHAPES} | ({GRAPH_INFERRED} if asserted_only else set()))
         if rdf_format.supports_datasets:
             return ox.serialize(quads, format=rdf_format, **({"prefixes": PREFIXES} if fmt == "trig" else {}))
-        triples = list({ox.Triple(q.subject, q.predicate, q.object): None
-                        for q in quads if q.graph_name.value != GRAPH_META})
+        triples = list({ox.Triple(q.subject, q.predicate, q.object): None for q in quads if q.graph_name.value != GRAPH_META})
         return ox.serialize(triples, format=rdf_format, **({"prefixes": PREFIXES} if fmt == "ttl" else {}))
 
     def stats(self) -> dict:
@@ -170,6 +174,13 @@ class KnowledgeGraph:
         runner = self.engine()
         classes = {row[0].value: int(row[1].value) for row in runner.run(_CLASS_COUNTS).rows}
         shapes = int(runner.run(_SHAPE_COUNT).rows[0][0].value)
-        return {"triples": build.manifest["triples"], "graphs": build.manifest["graphs"],
-                "entities_per_class": classes, "shapes": shapes, "queries": len(self.catalogue),
-                "conforms": build.conforms, "build": str(build.folder), "key": build.key}
+        return {
+            "triples": build.manifest["triples"],
+            "graphs": build.manifest["graphs"],
+            "entities_per_class": classes,
+            "shapes": shapes,
+            "queries": len(self.catalogue),
+            "conforms": build.conforms,
+            "build": str(build.folder),
+            "key": build.key,
+        }

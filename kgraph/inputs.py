@@ -41,8 +41,7 @@ def _files(folder: Path, suffix: str) -> list[Path]:
 
 def collect_inputs(resources: Resources, workspace: Path) -> list[InputFile]:
     """Every file the build reads, in a fixed order."""
-    inputs = [InputFile(p, "ontology", GRAPH_ONTOLOGY) for p in _files(resources.ontology, ".ttl")
-              if p.name != resources.shapes.name]
+    inputs = [InputFile(p, "ontology", GRAPH_ONTOLOGY) for p in _files(resources.ontology, ".ttl") if p.name != resources.shapes.name]
     inputs.append(InputFile(resources.shapes, "shapes", GRAPH_SHAPES))
     inputs += [InputFile(p, "data", data_graph_iri(p.stem)) for p in _files(resources.data, ".ttl")]
     inputs += [InputFile(p, "text", None) for p in _files(resources.data, ".txt")]

@@ -47,8 +47,7 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
     """The RDF syntax of a file, from its extension."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(f"{path}: unknown RDF file type {path.suffix or '(no extension)'!r}",
-                         hint="use one of " + ", ".join(sorted(FORMATS)))
+        raise InputError(f"{path}: unknown RDF file type {path.suffix or '(no extension)'!r}", hint="use one of " + ", ".join(sorted(FORMATS)))
     return fmt
 
 
@@ -161,14 +160,18 @@ def source_text_triples(triples: list[ox.Triple], text_dirs: list[Path]) -> list
         name = names[doc][0]
         found = [d / name for d in text_dirs if Path(name).name == name and (d / name).is_file()]
         if not found:
-            raise InputError(f"source text {name!r} of <{doc.value}> not found in " + ", ".join(map(str, text_dirs)),
-                             hint="dcterms:identifier must be a bare file name of a text under data/ (or added with 'kgraph add TEXT.txt')")
+            raise InputError(
+                f"source text {name!r} of <{doc.value}> not found in " + ", ".join(map(str, text_dirs)),
+                hint="dcterms:identifier must be a bare file name of a text under data/ (or added with 'kgraph add TEXT.txt')",
+            )
         path = found[0]
         raw = path.read_bytes()
         actual = hashlib.sha256(raw).hexdigest()
         if actual != digests[doc][0]:
-            raise InputError(f"{path}: SHA-256 is {actual}, but the facts say {digests[doc][0]}",
-                             hint="the evidence offsets were counted on other bytes; restore the text or recount the spans")
+            raise InputError(
+                f"{path}: SHA-256 is {actual}, but the facts say {digests[doc][0]}",
+                hint="the evidence offsets were counted on other bytes; restore the text or recount the spans",
+            )
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:

@@ -23,8 +23,10 @@ def workspace_lock(workspace: Path, *, timeout: float = 60.0, purpose: str = "ch
         workspace.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as e:
-        raise WorkspaceError(f"{workspace}: cannot use this folder as the workspace: {e.strerror}",
-                             hint="set KGRAPH_HOME or pass --workspace DIR with a folder you can write to") from None
+        raise WorkspaceError(
+            f"{workspace}: cannot use this folder as the workspace: {e.strerror}",
+            hint="set KGRAPH_HOME or pass --workspace DIR with a folder you can write to",
+        ) from None
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -33,8 +35,10 @@ def workspace_lock(workspace: Path, *, timeout: float = 60.0, purpose: str = "ch
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise WorkspaceError(f"{workspace}: another kgraph process is using the workspace; waited {timeout:g} s to {purpose}",
-                                         hint="try again when it has finished") from None
+                    raise WorkspaceError(
+                        f"{workspace}: another kgraph process is using the workspace; waited {timeout:g} s to {purpose}",
+                        hint="try again when it has finished",
+                    ) from None
                 time.sleep(0.05)
         yield
     finally:

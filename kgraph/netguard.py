@@ -38,13 +38,15 @@ def _hook(event: str, args: tuple) -> None:
         return
     if host is None or str(host) in _allowed_hosts:
         return
-    raise NetworkBlockedError(f"blocked a network connection to {host}: kgraph reaches the network only for a remote store you name",
-                              hint="pass --endpoint URL to use a remote SPARQL server")
+    raise NetworkBlockedError(
+        f"blocked a network connection to {host}: kgraph reaches the network only for a remote store you name",
+        hint="pass --endpoint URL to use a remote SPARQL server",
+    )
 
 
 def install() -> None:
     """Install the guard (once per process; audit hooks cannot be removed)."""
-    global _installed
+    global _installed  # noqa: PLW0603 - an audit hook is per process, and so is this flag
     if not _installed:
         sys.addaudithook(_hook)
         _installed = True

@@ -106,16 +106,20 @@ class EntityResolver:
             except ValueError as e:
                 raise ParameterError(f"parameter {param!r}: {value!r} is not a valid IRI ({e})") from None
             if not self.engine.run(_EXISTS, {"entity": node}).rows:
-                raise ParameterError(f"parameter {param!r}: {value!r} is not in the knowledge graph",
-                                     candidates=self.candidates(iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]))
+                raise ParameterError(
+                    f"parameter {param!r}: {value!r} is not in the knowledge graph",
+                    candidates=self.candidates(iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]),
+                )
             return node
         matches = self.exact(value) or sorted({e for e, label in self.labels() if _fold(label) == _fold(value)}, key=str)
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
-            raise ParameterError(f"parameter {param!r}: {value!r} names {len(matches)} entities",
-                                 candidates=[self._english_name(m) for m in matches],
-                                 hint="give one of them as a prefixed name: " + ", ".join(shorten(m.value) for m in matches))
+            raise ParameterError(
+                f"parameter {param!r}: {value!r} names {len(matches)} entities",
+                candidates=[self._english_name(m) for m in matches],
+                hint="give one of them as a prefixed name: " + ", ".join(shorten(m.value) for m in matches),
+            )
         raise ParameterError(f"parameter {param!r}: no entity is labelled {value!r}", candidates=self.candidates(value))
 
 

@@ -39,6 +39,7 @@ def canonical_blank_nodes(triples: list[ox.Triple], salt: str) -> list[ox.Triple
         return triples
     dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+
     def rename(term):
         if not isinstance(term, ox.BlankNode):
             return term
@@ -113,9 +114,15 @@ class Outcome:
     timings: dict[str, float]
 
 
-def run_pipeline(inputs: list[InputFile], text_dirs: list[Path], *, reference: bool = False, cache: Path | None = None,
-                 progress: Progress | None = None,
-                 materialise: Callable[[Parsed, Closure], None] | None = None) -> Outcome:
+def run_pipeline(
+    inputs: list[InputFile],
+    text_dirs: list[Path],
+    *,
+    reference: bool = False,
+    cache: Path | None = None,
+    progress: Progress | None = None,
+    materialise: Callable[[Parsed, Closure], None] | None = None,
+) -> Outcome:
     """Parse, attach texts, reason and validate every input.
 
     Args:

@@ -49,13 +49,11 @@ def infer_owlrl_closure(asserted):
     closure = Graph()
     for t in asserted:
         closure.add(t)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
-                           datatype_axioms=False).expand(closure)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
 
     error_type = URIRef(OWLRL_ERROR + "ErrorMessage")
     error_text = URIRef(OWLRL_ERROR + "error")
-    messages = sorted(str(m) for node in closure.subjects(URIRef(RDF + "type"), error_type)
-                      for m in closure.objects(node, error_text))
+    messages = sorted(str(m) for node in closure.subjects(URIRef(RDF + "type"), error_type) for m in closure.objects(node, error_text))
     nothing = sorted(str(s) for s in closure.subjects(URIRef(RDF + "type"), URIRef(OWL + "Nothing")))
     messages += [f"<{s}> is an owl:Nothing (it belongs to classes that exclude each other)" for s in nothing]
     if messages:
@@ -142,8 +140,7 @@ def _schema_closure(schema: Schema, cache: Path | None) -> list[ox.Triple]:
     if path is not None and path.is_file():
         return read_triples(path)
     probes = [ox.Triple(_PROBE, _PROBE, lit) for lit in schema.probes]
-    inferred = [t for t in reference_closure([*schema.triples, *probes])
-                if _PROBE not in (t.subject, t.predicate, t.object)]
+    inferred = [t for t in reference_closure([*schema.triples, *probes]) if _PROBE not in (t.subject, t.predicate, t.object)]
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -177,8 +174,7 @@ def _list_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
     return [t for t in triples if t.predicate in (first, rest)]
 
 
-def close_graph(asserted: list[ox.Triple], ontology: list[ox.Triple], *, cache: Path | None = None,
-                reference: bool = False) -> Closure:
+def close_graph(asserted: list[ox.Triple], ontology: list[ox.Triple], *, cache: Path | None = None, reference: bool = False) -> Closure:
     """The OWL 2 RL closure of ``asserted`` (which includes ``ontology``): what it adds.
 
     The fast path falls back to owlrl where the graph uses OWL that the compiled rules do not
@@ -225,7 +221,7 @@ def close_graph(asserted: list[ox.Triple], ontology: list[ox.Triple], *, cache: 
     return Closure([t for t in inferred if t not in asserted_set], reasoner, "compiled OWL 2 RL rules")
 
 
-class NeedsFullBuild(Exception):
+class NeedsFullBuild(Exception):  # noqa: N818 - a signal caught inside kgraph to take the slower path, not an error
     """New facts change the schema or bring a new datatype: the compiled rules no longer fit."""
 
 

@@ -49,8 +49,9 @@ def load_to_store(kg, target: Path) -> dict:
     build = kg.build()
     build.require_conforming()
     if target.exists() and any(target.iterdir()) and not (target / STORE_MARKER).exists():
-        raise WorkspaceError(f"{target}: the folder is not empty and is not a kgraph store",
-                             hint="choose an empty or new folder; kgraph will not overwrite other data")
+        raise WorkspaceError(
+            f"{target}: the folder is not empty and is not a kgraph store", hint="choose an empty or new folder; kgraph will not overwrite other data"
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     with workspace_lock(target.parent / f".{target.name}.kgraph", purpose=f"load into {target}"):
         _recover(target)
@@ -104,8 +105,7 @@ def _check_url(url: str) -> urllib.parse.SplitResult:
     return parts
 
 
-def _request(method: str, url: str, *, body: bytes | None = None, headers: dict | None = None, timeout: float,
-             what: str) -> tuple[int, bytes]:
+def _request(method: str, url: str, *, body: bytes | None = None, headers: dict | None = None, timeout: float, what: str) -> tuple[int, bytes]:
     """One HTTP request with clear errors; asks for credentials once on 401 when a person is there."""
     parts = _check_url(url)
     auth = _credentials()
@@ -127,8 +127,9 @@ def _request(method: str, url: str, *, body: bytes | None = None, headers: dict 
             reason = getattr(e, "reason", e)
             if isinstance(reason, TimeoutError) or "timed out" in str(reason):
                 raise RemoteError(f"{url}: no answer within {timeout:g} s while {what}", hint="raise --timeout, or check the server's load") from None
-            raise RemoteError(f"{url}: cannot reach the server while {what} ({reason})",
-                              hint="is the server running, and are the host and port right?") from None
+            raise RemoteError(
+                f"{url}: cannot reach the server while {what} ({reason})", hint="is the server running, and are the host and port right?"
+            ) from None
         except TimeoutError:
             raise RemoteError(f"{url}: no answer within {timeout:g} s while {what}", hint="raise --timeout, or check the server's load") from None
     raise RemoteError(f"{url}: the server refused the credentials")  # pragma: no cover - loop always returns or raises
@@ -151,8 +152,16 @@ def _http_error(code: int, url: str, what: str, detail: str) -> RemoteError:
 
 
 # -- Graph Store Protocol ------------------------------------------------------------------------
-def load_to_endpoint(kg, url: str, *, graph: str | None = None, replace: bool = False, asserted_only: bool = False,
-                     copy_to_default: bool = False, timeout: float = 60.0) -> dict:
+def load_to_endpoint(
+    kg,
+    url: str,
+    *,
+    graph: str | None = None,
+    replace: bool = False,
+    asserted_only: bool = False,
+    copy_to_default: bool = False,
+    timeout: float = 60.0,
+) -> dict:
     """Push the materialised graph to a SPARQL 1.1 Graph Store Protocol endpoint.
 
     Each of kgraph's named graphs goes to the graph of the same IRI (or all to ``graph``);
@@ -175,9 +184,14 @@ def load_to_endpoint(kg, url: str, *, graph: str | None = None, replace: bool = 
     for iri, triples in targets:
         target = url + ("&" if "?" in url else "?") + (urllib.parse.urlencode({"graph": iri}) if iri else "default")
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        status, _ = _request("PUT" if replace else "POST", target, body=body, timeout=timeout,
-                             headers={"Content-Type": "application/n-triples"},
-                             what=f"loading {len(triples)} triples into {'<' + iri + '>' if iri else 'the default graph'}")
+        status, _ = _request(
+            "PUT" if replace else "POST",
+            target,
+            body=body,
+            timeout=timeout,
+            headers={"Content-Type": "application/n-triples"},
+            what=f"loading {len(triples)} triples into {'<' + iri + '>' if iri else 'the default graph'}",
+        )
         done[iri or "(default graph)"] = (status, len(triples))
     return {"graphs": done}
 
@@ -214,16 +228,25 @@ class RemoteEngine:
         form = query_form(text)
         text = bind_values(text, bindings or {})
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
-        _status, body = _request("POST", self.url, body=text.encode("utf-8"), timeout=self.timeout, what=f"running {source}",
-                                 headers={"Content-Type": "application/sparql-query", "Accept": accept})
+        _status, body = _request(
+            "POST",
+            self.url,
+            body=text.encode("utf-8"),
+            timeout=self.timeout,
+            what=f"running {source}",
+            headers={"Content-Type": "application/sparql-query", "Accept": accept},
+        )
         try:
             if form in ("CONSTRUCT", "DESCRIBE"):
-                return QueryResult("graph", triples=[ox.Triple(q.subject, q.predicate, q.object)
-                                                     for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)])
+                return QueryResult(
+                    "graph", triples=[ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
+                )
             answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
         except SyntaxError as e:
-            raise RemoteError(f"{self.url}: the answer is not valid SPARQL results ({e})",
-                              hint="is this the query endpoint (Oxigraph: /query; Fuseki: /DATASET/sparql)?") from None
+            raise RemoteError(
+                f"{self.url}: the answer is not valid SPARQL results ({e})",
+                hint="is this the query endpoint (Oxigraph: /query; Fuseki: /DATASET/sparql)?",
+            ) from None
         if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(answer))
         variables = [v.value for v in answer.variables]

@@ -34,8 +34,9 @@ class Resources(NamedTuple):
         res = cls(root / "ontology", root / "data", root / "queries")
         missing = [p for p in (res.ontology, res.data, res.queries) if not p.is_dir()]
         if missing:
-            raise InputError(f"{root}: missing folder(s) {', '.join(p.name for p in missing)}",
-                             hint="a kgraph root holds ontology/, data/ and queries/")
+            raise InputError(
+                f"{root}: missing folder(s) {', '.join(p.name for p in missing)}", hint="a kgraph root holds ontology/, data/ and queries/"
+            )
         return res
 
 

@@ -16,8 +16,14 @@ from kgraph.namespaces import PREFIXES, shorten
 from kgraph.terms import RDF_LANGSTRING, XSD_STRING
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-                 "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML, "table": ox.RdfFormat.TURTLE}
+GRAPH_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+    "table": ox.RdfFormat.TURTLE,
+}
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
@@ -33,8 +39,9 @@ class QueryResult:
 
     __slots__ = ("boolean", "kind", "rows", "triples", "variables")
 
-    def __init__(self, kind: str, variables: list[str] | None = None, rows: list[tuple] | None = None,
-                 boolean: bool | None = None, triples: list | None = None) -> None:
+    def __init__(
+        self, kind: str, variables: list[str] | None = None, rows: list[tuple] | None = None, boolean: bool | None = None, triples: list | None = None
+    ) -> None:
         self.kind = kind  # "select", "ask" or "graph"
         self.variables = variables if variables is not None else []
         self.rows = rows if rows is not None else []
@@ -42,8 +49,7 @@ class QueryResult:
         self.triples = triples if triples is not None else []
 
     def __repr__(self) -> str:
-        return (f"QueryResult({self.kind!r}, variables={self.variables!r}, rows={self.rows!r}, "
-                f"boolean={self.boolean!r}, triples={self.triples!r})")
+        return f"QueryResult({self.kind!r}, variables={self.variables!r}, rows={self.rows!r}, boolean={self.boolean!r}, triples={self.triples!r})"
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, QueryResult):
@@ -68,8 +74,7 @@ class QueryResult:
             return serialize_triples(self.triples, GRAPH_FORMATS[fmt])
         writer = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}.get(fmt)
         if writer is None:
-            raise UsageError(f"format {fmt!r} does not fit a {self.kind.upper()} result",
-                             hint="use one of " + ", ".join(SELECT_FORMATS))
+            raise UsageError(f"format {fmt!r} does not fit a {self.kind.upper()} result", hint="use one of " + ", ".join(SELECT_FORMATS))
         return writer(self)
 
 
@@ -97,8 +102,7 @@ def to_json(result: QueryResult) -> str:
     if result.kind == "ask":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)})
     bindings = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None} for row in result.rows]
-    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, indent=1)
+    return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=1)
 
 
 def escape(value: str) -> str:
@@ -125,7 +129,7 @@ def _xml_text(value: str) -> str:
     if not core:
         return "".join(f"&#{ord(c)};" for c in value)
     head = value[: len(value) - len(value.lstrip(" \t\r\n"))]
-    tail = value[len(value.rstrip(" \t\r\n")):]
+    tail = value[len(value.rstrip(" \t\r\n")) :]
     return "".join(f"&#{ord(c)};" for c in head) + escape(core) + "".join(f"&#{ord(c)};" for c in tail)
 
 
@@ -152,8 +156,7 @@ def to_xml(result: QueryResult) -> str:
     out += ["  </head>", "  <results>"]
     for row in result.rows:
         out.append("    <result>")
-        out += [f"      <binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                for v, t in zip(result.variables, row, strict=True) if t is not None]
+        out += [f"      <binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(result.variables, row, strict=True) if t is not None]
         out.append("    </result>")
     out += ["  </results>", "</sparql>"]
     return "\n".join(out) + "\n"

@@ -47,21 +47,74 @@ def _owl(local: str) -> ox.NamedNode:
 
 
 # Schema constructs the compiled rules do not implement: a schema using one needs owlrl.
-UNSUPPORTED = {_owl(x) for x in (
-    "hasValue", "allValuesFrom", "intersectionOf", "unionOf", "complementOf", "oneOf", "maxCardinality",
-    "maxQualifiedCardinality", "cardinality", "qualifiedCardinality", "hasKey", "propertyDisjointWith",
-    "AllDisjointProperties", "AsymmetricProperty", "IrreflexiveProperty", "hasSelf", "NegativePropertyAssertion")}
+UNSUPPORTED = {
+    _owl(x)
+    for x in (
+        "hasValue",
+        "allValuesFrom",
+        "intersectionOf",
+        "unionOf",
+        "complementOf",
+        "oneOf",
+        "maxCardinality",
+        "maxQualifiedCardinality",
+        "cardinality",
+        "qualifiedCardinality",
+        "hasKey",
+        "propertyDisjointWith",
+        "AllDisjointProperties",
+        "AsymmetricProperty",
+        "IrreflexiveProperty",
+        "hasSelf",
+        "NegativePropertyAssertion",
+    )
+}
 # Predicates and classes that make a triple part of the schema rather than of the facts.
-SCHEMA_PREDICATES = {_SUB_CLASS, _SUB_PROPERTY, _DOMAIN, _RANGE} | {_owl(x) for x in (
-    "equivalentClass", "equivalentProperty", "inverseOf", "propertyChainAxiom", "onProperty", "someValuesFrom",
-    "disjointWith", "members", "distinctMembers", "onClass", "minCardinality", "minQualifiedCardinality")} | UNSUPPORTED
-SCHEMA_CLASSES = {ox.NamedNode(RDFS + "Class"), ox.NamedNode(RDF + "Property"), ox.NamedNode(RDFS + "Datatype")} | {
-    _owl(x) for x in ("Class", "Restriction", "ObjectProperty", "DatatypeProperty", "AnnotationProperty",
-                      "TransitiveProperty", "SymmetricProperty", "FunctionalProperty", "InverseFunctionalProperty",
-                      "AllDisjointClasses", "AllDifferent", "Ontology")} | UNSUPPORTED
+SCHEMA_PREDICATES = (
+    {_SUB_CLASS, _SUB_PROPERTY, _DOMAIN, _RANGE}
+    | {
+        _owl(x)
+        for x in (
+            "equivalentClass",
+            "equivalentProperty",
+            "inverseOf",
+            "propertyChainAxiom",
+            "onProperty",
+            "someValuesFrom",
+            "disjointWith",
+            "members",
+            "distinctMembers",
+            "onClass",
+            "minCardinality",
+            "minQualifiedCardinality",
+        )
+    }
+    | UNSUPPORTED
+)
+SCHEMA_CLASSES = (
+    {ox.NamedNode(RDFS + "Class"), ox.NamedNode(RDF + "Property"), ox.NamedNode(RDFS + "Datatype")}
+    | {
+        _owl(x)
+        for x in (
+            "Class",
+            "Restriction",
+            "ObjectProperty",
+            "DatatypeProperty",
+            "AnnotationProperty",
+            "TransitiveProperty",
+            "SymmetricProperty",
+            "FunctionalProperty",
+            "InverseFunctionalProperty",
+            "AllDisjointClasses",
+            "AllDifferent",
+            "Ontology",
+        )
+    }
+    | UNSUPPORTED
+)
 
 
-class NeedsReference(Exception):
+class NeedsReference(Exception):  # noqa: N818 - a signal caught inside kgraph to take the slower path, not an error
     """The graph uses OWL the compiled rules do not implement exactly; owlrl must compute the closure."""
 
 
@@ -91,20 +144,20 @@ def _list_items(index: dict[tuple[Term, ox.NamedNode], list[Term]], head: Term) 
 class RuleSet:
     """The data-level OWL 2 RL rules of one schema."""
 
-    super_classes: dict[Term, tuple[Term, ...]] = field(default_factory=dict)     # cax-sco
+    super_classes: dict[Term, tuple[Term, ...]] = field(default_factory=dict)  # cax-sco
     super_properties: dict[Term, tuple[Term, ...]] = field(default_factory=dict)  # prp-spo1
-    domains: dict[Term, tuple[Term, ...]] = field(default_factory=dict)           # prp-dom
-    ranges: dict[Term, tuple[Term, ...]] = field(default_factory=dict)            # prp-rng
-    inverses: dict[Term, tuple[Term, ...]] = field(default_factory=dict)          # prp-inv1, prp-inv2
-    symmetric: frozenset[Term] = frozenset()                                      # prp-symp
-    transitive: frozenset[Term] = frozenset()                                     # prp-trp
-    functional: frozenset[Term] = frozenset()                                     # prp-fp
-    inverse_functional: frozenset[Term] = frozenset()                             # prp-ifp
-    chains: list[tuple[tuple[Term, ...], Term]] = field(default_factory=list)     # prp-spo2
+    domains: dict[Term, tuple[Term, ...]] = field(default_factory=dict)  # prp-dom
+    ranges: dict[Term, tuple[Term, ...]] = field(default_factory=dict)  # prp-rng
+    inverses: dict[Term, tuple[Term, ...]] = field(default_factory=dict)  # prp-inv1, prp-inv2
+    symmetric: frozenset[Term] = frozenset()  # prp-symp
+    transitive: frozenset[Term] = frozenset()  # prp-trp
+    functional: frozenset[Term] = frozenset()  # prp-fp
+    inverse_functional: frozenset[Term] = frozenset()  # prp-ifp
+    chains: list[tuple[tuple[Term, ...], Term]] = field(default_factory=list)  # prp-spo2
     # cls-svf1 / cls-svf2: (restriction, property, filler class or None for owl:Thing)
     some_values: list[tuple[Term, Term, Term | None]] = field(default_factory=list)
-    disjoint: list[frozenset[Term]] = field(default_factory=list)                 # cax-dw, cax-adc
-    different: list[frozenset[Term]] = field(default_factory=list)                # eq-diff1..3
+    disjoint: list[frozenset[Term]] = field(default_factory=list)  # cax-dw, cax-adc
+    different: list[frozenset[Term]] = field(default_factory=list)  # eq-diff1..3
 
     @property
     def join_predicates(self) -> frozenset[Term]:
@@ -116,7 +169,7 @@ class RuleSet:
         return frozenset(preds)
 
 
-def compile_rules(schema_closure: Iterable[ox.Triple]) -> RuleSet:
+def compile_rules(schema_closure: Iterable[ox.Triple]) -> RuleSet:  # noqa: PLR0912 - a branch per OWL 2 RL rule family, side by side
     """Read the data-level rules out of the owlrl closure of a schema.
 
     Raises:
@@ -172,8 +225,9 @@ def compile_rules(schema_closure: Iterable[ox.Triple]) -> RuleSet:
         rules.chains.append((chain, t.subject))
     for restriction, props in ((s, index[(s, _owl("onProperty"))]) for s in types if _owl("Restriction") in types[s]):
         fillers = index.get((restriction, _owl("someValuesFrom")), [])
-        if _owl("minCardinality") in {p for (s, p) in index if s == restriction} or \
-                _owl("minQualifiedCardinality") in {p for (s, p) in index if s == restriction}:
+        if _owl("minCardinality") in {p for (s, p) in index if s == restriction} or _owl("minQualifiedCardinality") in {
+            p for (s, p) in index if s == restriction
+        }:
             raise NeedsReference("the schema uses a cardinality restriction")
         for prop in props:
             for filler in fillers:
@@ -231,7 +285,7 @@ class MemoryFacts:
         return self.po.get((p, o), ())
 
 
-def forward_chain(rules: RuleSet, facts: Facts, new: Iterable[ox.Triple]) -> list[ox.Triple]:
+def forward_chain(rules: RuleSet, facts: Facts, new: Iterable[ox.Triple]) -> list[ox.Triple]:  # noqa: PLR0912 - one loop applies every rule kind
     """Add ``new`` to ``facts`` and return every triple the rules derive that ``facts`` lacked.
 
     Semi-naive: each triple taken from the agenda is joined with everything known, and a
@@ -311,7 +365,7 @@ def _chain_matches(facts: Facts, chain: tuple[Term, ...], i: int, s: Term, o: Te
         if not starts:
             return
     ends = {o}
-    for link in chain[i + 1:]:
+    for link in chain[i + 1 :]:
         ends = {y for node in ends for y in facts.objects(node, link)}
         if not ends:
             return
@@ -329,9 +383,13 @@ def _equality(rules: RuleSet, t: ox.Triple, others: list[Term], *, subject_side:
     value = t.subject if subject_side else t.object
     for other in others:
         if any(value in group and other in group for group in rules.different):
-            raise InconsistencyError([f"{show_term(t.object if subject_side else t.subject)} has two values of the "
-                                      f"{'inverse-' if subject_side else ''}functional property {show_term(t.predicate)}, "
-                                      f"{show_term(value)} and {show_term(other)}, which are declared different"])
+            raise InconsistencyError(
+                [
+                    f"{show_term(t.object if subject_side else t.subject)} has two values of the "
+                    f"{'inverse-' if subject_side else ''}functional property {show_term(t.predicate)}, "
+                    f"{show_term(value)} and {show_term(other)}, which are declared different"
+                ]
+            )
         if isinstance(value, ox.Literal) and isinstance(other, ox.Literal) and value.value == other.value:
             continue
         raise NeedsReference(f"{show_term(t.predicate)} is functional and has two values: owl:sameAs reasoning needed")

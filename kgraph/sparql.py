@@ -22,7 +22,9 @@ _TOKENS = re.compile(
         |[?$][A-Za-z_0-9]+                                  # variables
         |(?:[A-Za-z][\w.-]*)?:[\w.%-]*                      # prefixed names
         |@[A-Za-z][A-Za-z0-9-]*)                            # language tags
-      |(?P<word>[A-Za-z_][A-Za-z_0-9]*)''', re.VERBOSE)
+      |(?P<word>[A-Za-z_][A-Za-z_0-9]*)''',
+    re.VERBOSE,
+)
 
 
 def keywords(text: str) -> list[str]:
@@ -42,14 +44,18 @@ def query_form(text: str) -> str:
     """
     words = keywords(text)
     if "SERVICE" in words:
-        raise QueryRefusedError("federated queries (SERVICE) are refused: kgraph does not reach the network on a query's behalf",
-                                hint="load the remote data into the knowledge graph, or query that endpoint directly")
+        raise QueryRefusedError(
+            "federated queries (SERVICE) are refused: kgraph does not reach the network on a query's behalf",
+            hint="load the remote data into the knowledge graph, or query that endpoint directly",
+        )
     for word in words:
         if word in QUERY_FORMS:
             return word
         if word in UPDATE_WORDS:
-            raise QueryRefusedError(f"SPARQL Update ({word}) is refused: kgraph queries are read-only",
-                                    hint="add facts with 'kgraph add FILE.ttl', which validates them first")
+            raise QueryRefusedError(
+                f"SPARQL Update ({word}) is refused: kgraph queries are read-only",
+                hint="add facts with 'kgraph add FILE.ttl', which validates them first",
+            )
     raise QueryRefusedError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
 
 
@@ -132,8 +138,11 @@ def bind_values(text: str, bindings: dict) -> str:
     # UNION by itself (300 ms instead of 0.6 ms for the evidence query at 1M triples). A branch
     # that does not use them is left alone: there the block only slowed the plan down.
     wanted = {f"?{k}" for k in bindings} | {f"${k}" for k in bindings}
-    inside = [open_at + 1 for open_at, close_at in _union_branches(text, start)
-              if wanted & {m.group(0) for m in _TOKENS.finditer(text[open_at:close_at]) if m.group(0)[:1] in "?$"}]
+    inside = [
+        open_at + 1
+        for open_at, close_at in _union_branches(text, start)
+        if wanted & {m.group(0) for m in _TOKENS.finditer(text[open_at:close_at]) if m.group(0)[:1] in "?$"}
+    ]
     for at in sorted([start, *inside], reverse=True):
         text = f"{text[:at]}{block}{text[at:]}"
     return text
@@ -151,5 +160,4 @@ def paged(text: str, limit: int | None, offset: int = 0) -> str:
         raise UsageError("--limit and --offset take whole numbers of 0 or more")
     if {"LIMIT", "OFFSET"} & set(keywords(text)):
         raise UsageError("this query sets its own LIMIT or OFFSET", hint="run it without --limit and --offset")
-    return text + "\n" + " ".join(part for part in (f"LIMIT {limit}" if limit is not None else "",
-                                                    f"OFFSET {offset}" if offset else "") if part)
+    return text + "\n" + " ".join(part for part in (f"LIMIT {limit}" if limit is not None else "", f"OFFSET {offset}" if offset else "") if part)

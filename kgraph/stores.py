@@ -19,8 +19,7 @@ def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
     try:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
     except OSError as e:
-        raise WorkspaceError(f"{path}: cannot open the embedded store: {e}",
-                             hint="run 'kgraph build --force' to rebuild it") from None
+        raise WorkspaceError(f"{path}: cannot open the embedded store: {e}", hint="run 'kgraph build --force' to rebuild it") from None
 
 
 SNAPSHOT = "snapshot.nq"
@@ -32,16 +31,14 @@ def load_store(folder: Path) -> ox.Store:
     (about 10 ms instead of 50 ms to open RocksDB, most of a query process), else the on-disk store."""
     snapshot, on_disk = Path(folder) / SNAPSHOT, Path(folder) / "store"
     if not on_disk.is_dir():  # a build without its store is damaged, whatever else is there
-        raise WorkspaceError(f"{on_disk}: cannot open the embedded store: it is missing",
-                             hint="run 'kgraph build --force' to rebuild it")
+        raise WorkspaceError(f"{on_disk}: cannot open the embedded store: it is missing", hint="run 'kgraph build --force' to rebuild it")
     if snapshot.is_file():
         store = ox.Store()
         try:
             # lenient: kgraph wrote this file from a store, so its IRIs need no second check
             store.extend(ox.parse(path=str(snapshot), format=ox.RdfFormat.N_QUADS, lenient=True))
         except (OSError, SyntaxError) as e:
-            raise WorkspaceError(f"{snapshot}: cannot read the build's snapshot: {e}",
-                                 hint="run 'kgraph build --force' to rebuild it") from None
+            raise WorkspaceError(f"{snapshot}: cannot read the build's snapshot: {e}", hint="run 'kgraph build --force' to rebuild it") from None
         return store
     return open_store(on_disk)
 
@@ -98,5 +95,8 @@ def write_store(path: Path, graphs: Mapping[str, Iterable[ox.Triple]]) -> int:
 def read_quads(folder: Path, *, exclude: frozenset[str] | set[str] = frozenset()) -> list[ox.Quad]:
     """Every quad of a build's store, leaving out the named graphs whose IRIs are in ``exclude``."""
     store = load_store(folder)
-    return [q for q in store.quads_for_pattern(None, None, None, None)
-            if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name.value not in exclude]
+    return [
+        q
+        for q in store.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name.value not in exclude
+    ]

@@ -32,8 +32,28 @@ from kgraph.namespaces import DCTERMS, ID, KG, OA, RDF, RDFS, SKOS, XSD
 SYN = ID + "syn/"
 _STATUSES = ("Occurred", "Ongoing", "Offered", "Possible")
 _HOST = {"Occurred": "hostedBy", "Ongoing": "hostedBy", "Offered": "offeredBy", "Possible": "potentialHost"}
-_WORDS = ("northern", "southern", "eastern", "western", "central", "upper", "lower", "coastal", "highland", "river",
-          "lake", "desert", "steppe", "mountain", "valley", "island", "forest", "border", "delta", "plain")
+_WORDS = (
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "central",
+    "upper",
+    "lower",
+    "coastal",
+    "highland",
+    "river",
+    "lake",
+    "desert",
+    "steppe",
+    "mountain",
+    "valley",
+    "island",
+    "forest",
+    "border",
+    "delta",
+    "plain",
+)
 
 
 def _iri(x: str) -> str:
@@ -103,12 +123,17 @@ class Document:
         lines = [_shift_span(line, shift) for line in self.lines]
         self.lines = lines
         span = f"{self.iri}/span-0-{len(title)}"
-        for s, p, o in ((span, A, _iri(OA + "SpecificResource")), (span, OA + "hasSource", _iri(self.iri)),
-                        (span, OA + "hasSelector", _iri(span + "-quote")), (span, OA + "hasSelector", _iri(span + "-position")),
-                        (span + "-quote", A, _iri(OA + "TextQuoteSelector")), (span + "-quote", OA + "exact", _lit(title)),
-                        (span + "-position", A, _iri(OA + "TextPositionSelector")),
-                        (span + "-position", OA + "start", _lit("0", dt=XSD + "integer")),
-                        (span + "-position", OA + "end", _lit(str(len(title)), dt=XSD + "integer"))):
+        for s, p, o in (
+            (span, A, _iri(OA + "SpecificResource")),
+            (span, OA + "hasSource", _iri(self.iri)),
+            (span, OA + "hasSelector", _iri(span + "-quote")),
+            (span, OA + "hasSelector", _iri(span + "-position")),
+            (span + "-quote", A, _iri(OA + "TextQuoteSelector")),
+            (span + "-quote", OA + "exact", _lit(title)),
+            (span + "-position", A, _iri(OA + "TextPositionSelector")),
+            (span + "-position", OA + "start", _lit("0", dt=XSD + "integer")),
+            (span + "-position", OA + "end", _lit(str(len(title)), dt=XSD + "integer")),
+        ):
             self.add(s, p, o)
         self.add(self.iri, A, _iri(KG + "SourceDocument"))
         self.add(self.iri, LABEL, _lit(title, lang="en"))
@@ -129,10 +154,11 @@ def _shift_span(line: str, shift: int) -> str:
             rest = tail.split("-", 2)
             start, end = int(rest[0]) + shift, int(rest[1]) + shift
             suffix = f"-{rest[2]}" if len(rest) > 2 else ""
-            token = f"<{head}/span-{start}-{end}{suffix}>"
+            out.append(f"<{head}/span-{start}-{end}{suffix}>")
         elif token.startswith('"') and token.endswith(f"^^<{XSD}integer>") and out and out[-1].endswith(("start>", "end>")):
-            token = _lit(str(int(token[1:token.index('"', 1)]) + shift), dt=XSD + "integer")
-        out.append(token)
+            out.append(_lit(str(int(token[1 : token.index('"', 1)]) + shift), dt=XSD + "integer"))
+        else:
+            out.append(token)
     return " ".join(out)
 
 
@@ -183,8 +209,14 @@ def _unit(doc: Document, world: World, rng: random.Random, u: str, year: int, *,
     bilateral = rng.random() < 0.3
     crisis = f"{p}-crisis"
     crisis_name = f"the crisis between {s1[1]} and {s2[1]}" if bilateral else f"the crisis in {s1[1]}"
-    doc.node(crisis, "BilateralCrisis" if bilateral else "InternationalCrisis", crisis_name,
-             doc.say("Observers followed ", crisis_name), kk=f"дағдарыс {u}", ru=f"кризис {u}")
+    doc.node(
+        crisis,
+        "BilateralCrisis" if bilateral else "InternationalCrisis",
+        crisis_name,
+        doc.say("Observers followed ", crisis_name),
+        kk=f"дағдарыс {u}",
+        ru=f"кризис {u}",
+    )
     doc.add(crisis, KG + "involvesParty", _iri(s1[0]))
     if bilateral:
         doc.add(crisis, KG + "involvesParty", _iri(s2[0]))
@@ -261,9 +293,19 @@ def _quote(doc: Document, p: str, u: str, host: tuple[str, str], crisis: str, cr
     doc.add(offer, KG + "claimedIn", _iri(quote))
 
 
-def _membership_and_initiative(doc: Document, rng: random.Random, p: str, u: str, host: tuple[str, str],
-                               s2: tuple[str, str], org: tuple[str, str], crisis_name: str, city: str, city_name: str,
-                               year: int) -> None:
+def _membership_and_initiative(  # noqa: PLR0913, PLR0917 - one story's cast, as the caller names them
+    doc: Document,
+    rng: random.Random,
+    p: str,
+    u: str,
+    host: tuple[str, str],
+    s2: tuple[str, str],
+    org: tuple[str, str],
+    crisis_name: str,
+    city: str,
+    city_name: str,
+    year: int,
+) -> None:
     membership = f"{p}-membership"
     mname = f"membership of {host[1]} in {org[1]}"
     doc.node(membership, "Membership", mname, doc.say(f"Since {year - 3}, ", mname, " has lasted"))
@@ -322,7 +364,7 @@ def generate(triples: int, *, seed: int = 0, units_per_document: int = 12) -> Ge
     """About ``triples`` asserted triples of conforming facts (at least one document)."""
     rng = random.Random(seed)
     units = max(1, triples // _UNIT_TRIPLES)
-    world, world_doc = _world(rng, max(8, int(units ** 0.5) * 2))
+    world, world_doc = _world(rng, max(8, int(units**0.5) * 2))
     lines, world_text = world_doc.finish(2018)
     texts = {"synthetic-world.txt": world_text}
     d = 0
@@ -368,7 +410,7 @@ def delta(*, seed: int = 1, stories: int = 1, far_reaching: bool = True, small: 
     return Generated(lines, {f"{name}.txt": text})
 
 
-def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[str]]:
+def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[str]]:  # noqa: PLR0915 - one break per shape, listed
     """Break every shape of ``ontology/shapes.ttl`` once in a generated graph; return it and the shapes broken.
 
     Each break changes one node (or adds one node that cites an existing span), so that the
@@ -424,8 +466,9 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     drop(position, oa("start"))
     add(position, oa("start"), ox.Literal(str(int(end.value) + 5), datatype=ox.NamedNode(XSD + "integer")))
     broken.add("TextPositionSelectorShape")
-    add(first("MineClearance") if any(t.object == kg("MineClearance") for t in out) else first("BorderProtection"),
-        kg("date"), ox.Literal("sometime"))
+    add(
+        first("MineClearance") if any(t.object == kg("MineClearance") for t in out) else first("BorderProtection"), kg("date"), ox.Literal("sometime")
+    )
     broken.add("EventShape")
     membership = first("Membership")
     start = int(values(membership, kg("startDate"))[0].value)
@@ -442,8 +485,9 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     broken.add("PlatformShape")
     drop(first("Mediation"), kg("mediator"))
     broken.add("MediationShape")
-    activity = next(t.subject for t in out if t.predicate == kg("performedBy") and any(
-        u.subject == t.subject and u.predicate == kg("takesPlaceIn") for u in out))
+    activity = next(
+        t.subject for t in out if t.predicate == kg("performedBy") and any(u.subject == t.subject and u.predicate == kg("takesPlaceIn") for u in out)
+    )
     drop(activity, kg("takesPlaceIn"))
     broken.add("FieldActivityShape")
     new("Stabilisation", "an outcome of nothing", event=True)

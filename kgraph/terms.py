@@ -90,5 +90,6 @@ def graph_to_triples(graph) -> list[ox.Triple]:
     """The triples of an rdflib Graph as pyoxigraph Triples, skipping any with a literal subject."""
     from rdflib import Literal
 
-    return [ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o))
-            for s, p, o in graph if not isinstance(s, Literal) and not isinstance(p, Literal)]
+    return [
+        ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in graph if not isinstance(s, Literal) and not isinstance(p, Literal)
+    ]

@@ -82,17 +82,27 @@ class ValidationReport:
     def to_text(self) -> str:
         lines = [p.to_text() for p in sorted(self.problems, key=lambda p: (p.severity != "Violation", p.file or "", p.line or 0, p.focus))]
         if self.checked == 0:
-            lines.append("No node was checked: no shape targets anything in the input. "
-                         "Give each node an rdf:type from the kgraph ontology (e.g. kg:State, kg:Mediation).")
+            lines.append(
+                "No node was checked: no shape targets anything in the input. "
+                "Give each node an rdf:type from the kgraph ontology (e.g. kg:State, kg:Mediation)."
+            )
         verdict = "conforms" if self.conforms else "does not conform"
-        lines.append(f"{self.checked} node(s) checked: {len(self.violations)} violation(s), "
-                     f"{len(self.warnings)} warning(s): {verdict}.")
+        lines.append(f"{self.checked} node(s) checked: {len(self.violations)} violation(s), {len(self.warnings)} warning(s): {verdict}.")
         return "\n".join(lines)
 
     def to_json(self) -> str:
-        return json.dumps({"conforms": self.conforms, "checked": self.checked, "files": self.files,
-                           "violations": len(self.violations), "warnings": len(self.warnings),
-                           "problems": [asdict(p) for p in self.problems]}, indent=2, ensure_ascii=False)
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "checked": self.checked,
+                "files": self.files,
+                "violations": len(self.violations),
+                "warnings": len(self.warnings),
+                "problems": [asdict(p) for p in self.problems],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
 
 
 def _sh(local: str) -> ox.NamedNode:
@@ -112,7 +122,8 @@ class Shapes:
         self.original = triples  # pySHACL's use_shapes drops property shapes named by IRI: it gets these
         self.triples = [ox.Triple(rename(t.subject), t.predicate, rename(t.object)) for t in triples]
         self.parent: dict[ox.NamedNode | ox.BlankNode, ox.NamedNode | ox.BlankNode] = {
-            t.object: t.subject for ts in (self.triples, triples) for t in ts if t.predicate == _sh("property")}
+            t.object: t.subject for ts in (self.triples, triples) for t in ts if t.predicate == _sh("property")
+        }
         by_pred: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
         for t in self.triples:
             by_pred[t.predicate].append(t)
@@ -194,8 +205,9 @@ def _run_shifty(data: list[ox.Triple], shapes: Shapes) -> str:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         validator = _shifty.PreparedValidator(shapes.as_ntriples(), None, "nt", None)
-        result = validator.validate_w3c(ox.serialize(data, format=ox.RdfFormat.N_TRIPLES), None, "nt",
-                                        "data", None, False, "info", True, "error", False)
+        result = validator.validate_w3c(
+            ox.serialize(data, format=ox.RdfFormat.N_TRIPLES), None, "nt", "data", None, False, "info", True, "error", False
+        )
     return result.report_turtle
 
 
@@ -217,8 +229,7 @@ def _run_pyshacl(data: list[ox.Triple], shapes: Shapes, focus_by_shape=None) -> 
         return _as_turtle(pyshacl.validate(data_graph, **options)[1].serialize(format="nt"))
     merged, report, conforms = Graph(), BNode(), True
     for shape, nodes in sorted(focus_by_shape.items(), key=lambda kv: str(kv[0])):
-        part = pyshacl.validate(data_graph, use_shapes=[to_rdflib(shape)],
-                                focus_nodes=sorted((to_rdflib(n) for n in nodes), key=str), **options)[1]
+        part = pyshacl.validate(data_graph, use_shapes=[to_rdflib(shape)], focus_nodes=sorted((to_rdflib(n) for n in nodes), key=str), **options)[1]
         old = set(part.subjects(URIRef(RDF + "type"), URIRef(SH + "ValidationReport")))
         for s, p, o in part:
             if s in old:
@@ -239,8 +250,14 @@ def _as_turtle(ntriples: str) -> str:
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sh": SH, "rdf": RDF}).decode("utf-8")
 
 
-def problems_from_report(report_turtle: str, shapes: Shapes, *, label_of: Callable[[object], str | None],
-                         locations: Mapping[str, tuple[str, int]] | None = None, focus: set | None = None) -> list[Problem]:
+def problems_from_report(
+    report_turtle: str,
+    shapes: Shapes,
+    *,
+    label_of: Callable[[object], str | None],
+    locations: Mapping[str, tuple[str, int]] | None = None,
+    focus: set | None = None,
+) -> list[Problem]:
     """The results of a W3C SHACL report as Problems (only those about ``focus`` nodes, if given)."""
     by_subject: dict = defaultdict(dict)
     for t in ox.parse(report_turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE):
@@ -257,17 +274,20 @@ def problems_from_report(report_turtle: str, shapes: Shapes, *, label_of: Callab
         message = props.get(_sh("resultMessage"))
         where = locations.get(node.value if isinstance(node, ox.NamedNode) else "", (None, None))
         severity = props.get(_sh("resultSeverity"))
-        problems.append(Problem(
-            focus=show_term(node) or "",
-            focus_label=label_of(node),
-            path=show_term(props.get(_sh("resultPath"))),
-            value=show_term(props.get(_sh("value"))),
-            message=message.value if message is not None else "constraint not met",
-            severity=severity.value.rsplit("#", 1)[-1] if severity is not None else "Violation",
-            shape=show_term(shape) if isinstance(shape, ox.NamedNode) else None,
-            component=show_term(props.get(_sh("sourceConstraintComponent"))) or "",
-            file=where[0], line=where[1],
-        ))
+        problems.append(
+            Problem(
+                focus=show_term(node) or "",
+                focus_label=label_of(node),
+                path=show_term(props.get(_sh("resultPath"))),
+                value=show_term(props.get(_sh("value"))),
+                message=message.value if message is not None else "constraint not met",
+                severity=severity.value.rsplit("#", 1)[-1] if severity is not None else "Violation",
+                shape=show_term(shape) if isinstance(shape, ox.NamedNode) else None,
+                component=show_term(props.get(_sh("sourceConstraintComponent"))) or "",
+                file=where[0],
+                line=where[1],
+            )
+        )
     return sorted(problems, key=lambda p: (p.focus, p.shape or "", p.component, p.path or "", p.value or ""))
 
 
@@ -283,8 +303,9 @@ def english_labels(triples: Iterable[ox.Triple], nodes: set | None = None) -> di
     return {node: value for node, (_, value) in best.items()}
 
 
-def validate(data: list[ox.Triple], shapes: Shapes, *, engine: str = "fast", focus: set | None = None,
-             locations: Mapping[str, tuple[str, int]] | None = None) -> ValidationReport:
+def validate(
+    data: list[ox.Triple], shapes: Shapes, *, engine: str = "fast", focus: set | None = None, locations: Mapping[str, tuple[str, int]] | None = None
+) -> ValidationReport:
     """Validate an (already reasoned) graph against the shapes.
 
     Args:
@@ -341,10 +362,12 @@ def _report_turtle(results: list[ox.Triple], conforms: bool) -> str:
     report = ox.BlankNode()
     rdf_type = ox.NamedNode(RDF + "type")
     boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
-    triples = [*results, ox.Triple(report, rdf_type, _sh("ValidationReport")),
-               ox.Triple(report, _sh("conforms"), ox.Literal("true" if conforms else "false", datatype=boolean))]
-    triples += [ox.Triple(report, _sh("result"), s) for s in sorted({t.subject for t in results
-                                                                     if t.object == _sh("ValidationResult")}, key=str)]
+    triples = [
+        *results,
+        ox.Triple(report, rdf_type, _sh("ValidationReport")),
+        ox.Triple(report, _sh("conforms"), ox.Literal("true" if conforms else "false", datatype=boolean)),
+    ]
+    triples += [ox.Triple(report, _sh("result"), s) for s in sorted({t.subject for t in results if t.object == _sh("ValidationResult")}, key=str)]
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sh": SH, "rdf": RDF}).decode("utf-8")
 
 
@@ -352,9 +375,15 @@ PART_SIZE = 4000  # focus nodes per part when validating a large graph in parts
 WHOLE_MAX = 250_000  # triples: up to this size one pyshifty call is faster than parts
 
 
-def validate_in_parts(data: list[ox.Triple], shapes: Shapes, *, ontology: list[ox.Triple],
-                      locations: Mapping[str, tuple[str, int]] | None = None, part_size: int = PART_SIZE,
-                      whole_max: int = WHOLE_MAX) -> ValidationReport:
+def validate_in_parts(
+    data: list[ox.Triple],
+    shapes: Shapes,
+    *,
+    ontology: list[ox.Triple],
+    locations: Mapping[str, tuple[str, int]] | None = None,
+    part_size: int = PART_SIZE,
+    whole_max: int = WHOLE_MAX,
+) -> ValidationReport:
     """Validate a whole graph with pyshifty, a few thousand focus nodes at a time.
 
     Each part holds exactly what its focus nodes' shapes read (:mod:`kgraph.delta`), so its
@@ -389,7 +418,7 @@ def validate_in_parts(data: list[ox.Triple], shapes: Shapes, *, ontology: list[o
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgraph-shacl") as pool:
         pending: list[Future] = []
         for start in range(0, len(targeted), part_size):
-            focus = set(targeted[start:start + part_size])
+            focus = set(targeted[start : start + part_size])
             context = list(context_triples(index, focus, reads, ontology))
             pending.append(pool.submit(validate, context, shapes, engine="fast", focus=focus, locations=locations))
             while len(pending) > 1:

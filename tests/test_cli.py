@@ -83,23 +83,26 @@ def test_query_output_file(capsys, ws, tmp_path):
     assert target.read_text(encoding="utf-8").startswith("when,point,event")
 
 
-@pytest.mark.parametrize(("argv", "code", "message"), [
-    (["query", "hosted-talk"], 2, "did you mean: hosted-talks"),
-    (["query", "evidence"], 2, "needs --param entity"),
-    (["query", "evidence", "--param", "entity"], 2, "is not KEY=VALUE"),
-    (["query", "evidence", "--param", "entity=Kazakstan"], 2, "Kazakhstan (id:Kazakhstan)"),
-    (["query", "timeline", "--param", "year=2017"], 2, "has no parameter 'year'"),
-    (["query", "describe", "--param", "entity=id:Nowhere"], 2, "not in the knowledge graph"),
-    (["sparql", "DELETE WHERE { ?s ?p ?o }"], 2, "SPARQL Update (DELETE) is refused"),
-    (["sparql", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"], 2, "SERVICE"),
-    (["sparql", "SELECT ?s WHERE { ?s ?p }"], 2, "query:1:"),
-    (["sparql"], 2, "give a query text or --file"),
-    (["sparql", "--file", "/nonexistent/q.rq"], 2, "cannot read query"),
-    (["sparql", "SELECT * WHERE { ?s ?p ?o }", "--format", "ttl"], 2, "does not fit a SELECT result"),
-    (["span", "words that are not in the text"], 2, "does not occur in the text"),
-    (["validate", "/nonexistent/facts.ttl"], 2, "no such file"),
-    (["add", "/nonexistent/facts.ttl"], 2, "no such file"),
-])
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["query", "hosted-talk"], 2, "did you mean: hosted-talks"),
+        (["query", "evidence"], 2, "needs --param entity"),
+        (["query", "evidence", "--param", "entity"], 2, "is not KEY=VALUE"),
+        (["query", "evidence", "--param", "entity=Kazakstan"], 2, "Kazakhstan (id:Kazakhstan)"),
+        (["query", "timeline", "--param", "year=2017"], 2, "has no parameter 'year'"),
+        (["query", "describe", "--param", "entity=id:Nowhere"], 2, "not in the knowledge graph"),
+        (["sparql", "DELETE WHERE { ?s ?p ?o }"], 2, "SPARQL Update (DELETE) is refused"),
+        (["sparql", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"], 2, "SERVICE"),
+        (["sparql", "SELECT ?s WHERE { ?s ?p }"], 2, "query:1:"),
+        (["sparql"], 2, "give a query text or --file"),
+        (["sparql", "--file", "/nonexistent/q.rq"], 2, "cannot read query"),
+        (["sparql", "SELECT * WHERE { ?s ?p ?o }", "--format", "ttl"], 2, "does not fit a SELECT result"),
+        (["span", "words that are not in the text"], 2, "does not occur in the text"),
+        (["validate", "/nonexistent/facts.ttl"], 2, "no such file"),
+        (["add", "/nonexistent/facts.ttl"], 2, "no such file"),
+    ],
+)
 def test_errors_get_a_clear_message_and_the_documented_exit_code(capsys, ws, argv, code, message):
     got, _out, err = run(capsys, *argv, "--workspace", ws)
     assert got == code
@@ -218,14 +221,18 @@ def test_a_damaged_snapshot_says_how_to_rebuild(capsys, ws):
 
 # -- sparql -----------------------------------------------------------------------------------
 def test_sparql_select_ask_construct_describe(capsys, ws, tmp_path):
-    code, out, _ = run(capsys, "sparql", "PREFIX kg: <https://w3id.org/kgraph/ontology#> SELECT ?c WHERE { ?c a kg:CivilWar }",
-                       "--workspace", ws, "-f", "csv")
+    code, out, _ = run(
+        capsys, "sparql", "PREFIX kg: <https://w3id.org/kgraph/ontology#> SELECT ?c WHERE { ?c a kg:CivilWar }", "--workspace", ws, "-f", "csv"
+    )
     assert code == 0 and out.splitlines()[1] == "https://w3id.org/kgraph/id/TajikistaniCivilWar"
     code, out, _ = run(capsys, "sparql", "ASK { <https://w3id.org/kgraph/id/Kazakhstan> ?p ?o }", "--workspace", ws, "-f", "json")
     assert json.loads(out) == {"head": {}, "boolean": True}
     query = tmp_path / "q.rq"
-    query.write_text("PREFIX id: <https://w3id.org/kgraph/id/>\nCONSTRUCT { id:Iraq ?p ?o } WHERE { GRAPH <https://w3id.org/kgraph/graph/data/facts> "
-                     "{ id:Iraq ?p ?o } }\n", encoding="utf-8")
+    query.write_text(
+        "PREFIX id: <https://w3id.org/kgraph/id/>\nCONSTRUCT { id:Iraq ?p ?o } WHERE { GRAPH <https://w3id.org/kgraph/graph/data/facts> "
+        "{ id:Iraq ?p ?o } }\n",
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, "sparql", "--file", str(query), "--workspace", ws)
     g = Graph().parse(data=out, format="turtle")
     assert len(g) == 6  # type, three labels, exactMatch, evidence
@@ -275,8 +282,11 @@ def test_export_round_trips(capsys, ws, fmt, tmp_path, kg):
     from kgraph.loading import parse_rdf_file
 
     triples = {(t.subject, t.predicate, t.object) for t in parse_rdf_file(target).triples}
-    expected = {(q.subject, q.predicate, q.object) for q in kg.build().quads()
-                if not q.graph_name.value.endswith(("/shapes",)) and (fmt in ("nq", "trig", "jsonld") or not q.graph_name.value.endswith("/meta"))}
+    expected = {
+        (q.subject, q.predicate, q.object)
+        for q in kg.build().quads()
+        if not q.graph_name.value.endswith(("/shapes",)) and (fmt in ("nq", "trig", "jsonld") or not q.graph_name.value.endswith("/meta"))
+    }
     assert triples == expected
 
 
@@ -317,15 +327,17 @@ def test_console_script_and_module_entry_point(fresh_kg):
     env = {**os.environ, "KGRAPH_HOME": str(fresh_kg.workspace)}
     out = subprocess.run([console_script(), "query", "hosted-talks", "-f", "csv"], capture_output=True, text=True, env=env, check=True)
     assert "https://w3id.org/kgraph/id/SyrianCrisis" in out.stdout
-    bad = subprocess.run([console_script(), "query", "nope"], capture_output=True, text=True, env=env)
+    bad = subprocess.run([console_script(), "query", "nope"], capture_output=True, text=True, env=env, check=False)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.startswith("kgraph: error:")
     version = subprocess.run([sys.executable, "-m", "kgraph", "--version"], capture_output=True, text=True, check=True, cwd="/")
     assert version.stdout.startswith("kgraph ")
 
 
 def test_the_query_path_imports_no_reasoner_or_validator(fresh_kg):
-    code = ("import sys; from kgraph.cli import main; main(['query', 'hosted-talks', '-f', 'tsv']); "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'owlrl', 'pyshacl'}), file=sys.stderr)")
+    code = (
+        "import sys; from kgraph.cli import main; main(['query', 'hosted-talks', '-f', 'tsv']); "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'rdflib', 'owlrl', 'pyshacl'}), file=sys.stderr)"
+    )
     env = {**os.environ, "KGRAPH_HOME": str(fresh_kg.workspace), "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert out.stderr.strip() == "[]"

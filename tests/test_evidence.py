@@ -49,7 +49,7 @@ def test_every_exact_equals_the_text_between_its_offsets(asserted, source_text):
     checked = 0
     for span, exact, start, end in spans(asserted):
         assert exact is not None and start is not None and end is not None, span
-        assert source_text[int(start):int(end)] == str(exact), span
+        assert source_text[int(start) : int(end)] == str(exact), span
         checked += 1
     assert checked >= 60
 
@@ -104,12 +104,24 @@ def test_background_facts_are_reified_with_an_outside_reference(kg):
 
 
 def test_wikidata_identifiers_named_in_the_issue(asserted):
-    expected = {"Kazakhstan": "Q232", "Tajikistan": "Q863", "TajikistaniCivilWar": "Q1122110", "Iraq": "Q796", "Astana": "Q1520",
-                "Syria": "Q858", "NorthKorea": "Q423", "SouthKorea": "Q884", "Russia": "Q159", "Turkey": "Q43",
-                "UnitedNations": "Q1065", "UNSecurityCouncil": "Q37470"}
+    expected = {
+        "Kazakhstan": "Q232",
+        "Tajikistan": "Q863",
+        "TajikistaniCivilWar": "Q1122110",
+        "Iraq": "Q796",
+        "Astana": "Q1520",
+        "Syria": "Q858",
+        "NorthKorea": "Q423",
+        "SouthKorea": "Q884",
+        "Russia": "Q159",
+        "Turkey": "Q43",
+        "UnitedNations": "Q1065",
+        "UNSecurityCouncil": "Q37470",
+    }
     for local, q in expected.items():
-        assert asserted.value(URIRef(ID + local), URIRef("http://www.w3.org/2004/02/skos/core#exactMatch")) == \
-            URIRef("http://www.wikidata.org/entity/" + q), local
+        assert asserted.value(URIRef(ID + local), URIRef("http://www.w3.org/2004/02/skos/core#exactMatch")) == URIRef(
+            "http://www.wikidata.org/entity/" + q
+        ), local
 
 
 def test_main_entities_have_kazakh_and_russian_labels(asserted):

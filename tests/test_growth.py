@@ -100,8 +100,11 @@ def broken(generated):
 
 def test_every_shape_is_broken_by_the_generator(broken):
     _, names = broken
-    declared = {t.subject.value.removeprefix(SHAPES) for t in ox.parse(path=str(SHAPES_TTL), format=ox.RdfFormat.TURTLE)
-                if t.predicate.value.endswith("#type") and t.object.value.endswith("#NodeShape")}
+    declared = {
+        t.subject.value.removeprefix(SHAPES)
+        for t in ox.parse(path=str(SHAPES_TTL), format=ox.RdfFormat.TURTLE)
+        if t.predicate.value.endswith("#type") and t.object.value.endswith("#NodeShape")
+    }
     assert names == declared
 
 
@@ -132,10 +135,10 @@ def test_the_shapes_read_paths_include_every_sparql_chain():
 
     oa = "http://www.w3.org/ns/oa#"
     named = {tuple(step.value if step is not None else None for step in path) for path in read_paths(shapes())}
-    assert (KG + "evidence", oa + "hasSelector", oa + "exact") in named       # DerivationShape, inside NOT EXISTS
+    assert (KG + "evidence", oa + "hasSelector", oa + "exact") in named  # DerivationShape, inside NOT EXISTS
     assert (oa + "hasSelector", oa + "exact") in named and (oa + "hasSource", KG + "content") in named  # SpanShape
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-    assert (rdf + "subject", None) in named                                   # BackgroundStatementShape: ?s ?p ?o
+    assert (rdf + "subject", None) in named  # BackgroundStatementShape: ?s ?p ?o
 
 
 def test_pyshifty_gives_exactly_pyshacls_results_on_clean_graphs(kg, generated):
@@ -176,8 +179,9 @@ def test_validating_a_delta_equals_validating_the_whole_graph(generated, tmp_pat
     assert checked.how == "delta" and checked.delta is not None
     focus = {ox.NamedNode(n.value) if isinstance(n, ox.NamedNode) else n for n in checked.delta.focus}
     asserted, _ = asserted_and_ontology(generated.build())
-    parsed = [ox.Triple(q.subject, q.predicate, q.object) for f in files if f.suffix == ".ttl"
-              for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)]
+    parsed = [
+        ox.Triple(q.subject, q.predicate, q.object) for f in files if f.suffix == ".ttl" for q in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE)
+    ]
     from kgraph.loading import source_text_triples
 
     texts = source_text_triples(parsed, [files[1].parent])
@@ -190,11 +194,12 @@ def test_validating_a_delta_equals_validating_the_whole_graph(generated, tmp_pat
     focus_shown = {show_term(n) for n in focus}
     fast = {key(p) for p in checked.report.problems if p.component != "kgraph:ProvenanceRequired"}
     assert fast == {key(p) for p in whole.problems if p.focus in focus_shown}
-    assert {key(p) for p in whole.problems if p.focus not in focus_shown} == \
-        {key(p) for p in before.problems if p.focus not in focus_shown}
+    assert {key(p) for p in whole.problems if p.focus not in focus_shown} == {key(p) for p in before.problems if p.focus not in focus_shown}
     # the breaks are found: a second claim source for the offer, a city capital of two states (an existing node)
     assert {(p.focus.strip("<>").rsplit("/", 1)[-1], p.component) for p in checked.report.violations} >= {
-        ("d0-offer", "sh:MaxCountConstraintComponent"), ("u0-city", "sh:MaxCountConstraintComponent")}
+        ("d0-offer", "sh:MaxCountConstraintComponent"),
+        ("u0-city", "sh:MaxCountConstraintComponent"),
+    }
 
 
 def test_validate_changes_nothing(generated, tmp_path):
@@ -220,8 +225,9 @@ def test_an_add_gives_the_n_quads_of_a_build_from_scratch(generated, tmp_path):
     # the far-reaching consequence: a city of a state in region 1 is now in region 0 too
     region0 = ox.NamedNode("https://w3id.org/kgraph/id/syn/region-0")
     located = ox.NamedNode(KG + "locatedIn")
-    new_reach = {q.subject for q in added if q.predicate == located and q.object == region0} - \
-                {q.subject for q in generated.build().quads() if q.predicate == located and q.object == region0}
+    new_reach = {q.subject for q in added if q.predicate == located and q.object == region0} - {
+        q.subject for q in generated.build().quads() if q.predicate == located and q.object == region0
+    }
     assert any(s.value.endswith("-city") for s in new_reach)
 
     scratch = tmp_path / "scratch"
@@ -261,8 +267,9 @@ def test_source_texts_are_attached_in_one_pass_whatever_the_number_of_documents(
 
     generated = synthetic.generate(3000, seed=1)  # several documents
     generated.write(tmp_path / "facts.ttl", tmp_path / "sources")
-    triples = CountingList(ox.Triple(q.subject, q.predicate, q.object)
-                           for q in ox.parse(path=str(tmp_path / "facts.ttl"), format=ox.RdfFormat.TURTLE))
+    triples = CountingList(
+        ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(tmp_path / "facts.ttl"), format=ox.RdfFormat.TURTLE)
+    )
     CountingList.passes = 0
     texts = source_text_triples(triples, [tmp_path / "sources"])
     assert len(texts) == len(generated.texts) > 2
@@ -321,12 +328,16 @@ def test_asserting_a_triple_that_was_only_inferred_keeps_asserted_and_inferred_a
     """Kazakhstan kg:hosts id:AstanaProcess is inferred (the inverse of kg:hostedBy); stated with its own
     evidence it is added, and it is then asserted only, as a build from scratch would have it."""
     path = tmp_path / "hosts.ttl"
-    path.write_text("""@prefix kg: <https://w3id.org/kgraph/ontology#> .
+    path.write_text(
+        """@prefix kg: <https://w3id.org/kgraph/ontology#> .
 @prefix id: <https://w3id.org/kgraph/id/> .
 id:Kazakhstan kg:hosts id:AstanaProcess ; kg:evidence id:span-1401-1529 .
-""", encoding="utf-8")
-    hosts = ox.Triple(ox.NamedNode("https://w3id.org/kgraph/id/Kazakhstan"), ox.NamedNode(KG + "hosts"),
-                      ox.NamedNode("https://w3id.org/kgraph/id/AstanaProcess"))
+""",
+        encoding="utf-8",
+    )
+    hosts = ox.Triple(
+        ox.NamedNode("https://w3id.org/kgraph/id/Kazakhstan"), ox.NamedNode(KG + "hosts"), ox.NamedNode("https://w3id.org/kgraph/id/AstanaProcess")
+    )
     before = {ox.Triple(q.subject, q.predicate, q.object) for q in fresh_kg.build().quads() if q.graph_name.value == GRAPH_INFERRED}
     assert hosts in before
     result = fresh_kg.add([path])

@@ -58,14 +58,17 @@ def test_a_listing_that_cannot_be_written_is_answered_by_the_query(fresh_kg):
 def test_every_kind_of_term_survives_a_listing(tmp_path):
     g = ox.NamedNode(EX + "g")
     terms = [
-        ox.Literal("line one\nline two\twith a tab, a \"quote\" and a back\\slash"),
-        ox.Literal("Астана", language="ru"), ox.Literal("Astana", language="en-GB"),
+        ox.Literal('line one\nline two\twith a tab, a "quote" and a back\\slash'),
+        ox.Literal("Астана", language="ru"),
+        ox.Literal("Astana", language="en-GB"),
         ox.Literal("2017", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
         ox.Literal("42", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
         ox.Literal("4.20", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")),
         ox.Literal("1.0E3", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")),
         ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")),
-        ox.Literal(""), ox.NamedNode(EX + "a#b?c=d"), ox.BlankNode("b0"),
+        ox.Literal(""),
+        ox.NamedNode(EX + "a#b?c=d"),
+        ox.BlankNode("b0"),
     ]
     store = ox.Store()
     for i, term in enumerate(terms):

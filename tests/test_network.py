@@ -45,11 +45,14 @@ def listener():
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-@pytest.mark.parametrize("template", [
-    "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
-    "select * where {{ ?s ?p ?o . service silent <{url}/sparql> {{ ?s ?p ?x }} }}",
-    "# a comment\nPREFIX ex: <{url}/>\nASK {{ SERVICE ex:sparql {{ ?s ?p ?o }} }}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
+        "select * where {{ ?s ?p ?o . service silent <{url}/sparql> {{ ?s ?p ?x }} }}",
+        "# a comment\nPREFIX ex: <{url}/>\nASK {{ SERVICE ex:sparql {{ ?s ?p ?o }} }}",
+    ],
+)
 def test_service_is_refused_before_any_request(kg, listener, engine, template):
     url, hits = listener
     with pytest.raises(QueryRefusedError, match="SERVICE"):
@@ -81,9 +84,12 @@ def test_from_does_not_fetch(kg, listener, engine):
 def test_owl_imports_are_not_followed(kg, listener, tmp_path):
     url, hits = listener
     facts = tmp_path / "imports.ttl"
-    facts.write_text(f"""@prefix owl: <http://www.w3.org/2002/07/owl#> .
+    facts.write_text(
+        f"""@prefix owl: <http://www.w3.org/2002/07/owl#> .
 <https://w3id.org/kgraph/ontology> owl:imports <{url}/imported.ttl> .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     kg.validate([facts])  # reasons with owlrl and validates with pySHACL
     assert hits == []
 
@@ -91,8 +97,7 @@ def test_owl_imports_are_not_followed(kg, listener, tmp_path):
 def test_remote_json_ld_context_is_refused(kg, listener, tmp_path):
     url, hits = listener
     doc = tmp_path / "remote-context.jsonld"
-    doc.write_text(f'{{"@context": "{url}/context.jsonld", "@id": "https://w3id.org/kgraph/id/Iraq", "name": "Iraq"}}',
-                   encoding="utf-8")
+    doc.write_text(f'{{"@context": "{url}/context.jsonld", "@id": "https://w3id.org/kgraph/id/Iraq", "name": "Iraq"}}', encoding="utf-8")
     with pytest.raises(ParseError, match="remote JSON-LD contexts are not fetched"):
         kg.validate([doc])
     assert hits == []
@@ -101,11 +106,14 @@ def test_remote_json_ld_context_is_refused(kg, listener, tmp_path):
 def test_xml_external_entities_are_not_expanded(kg, listener, tmp_path):
     url, hits = listener
     doc = tmp_path / "entity.rdf"
-    doc.write_text(f"""<?xml version="1.0"?>
+    doc.write_text(
+        f"""<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [ <!ENTITY remote SYSTEM "{url}/entity.txt"> ]>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">
   <rdf:Description rdf:about="https://w3id.org/kgraph/id/Iraq"><rdfs:comment>&remote;</rdfs:comment></rdf:Description>
-</rdf:RDF>""", encoding="utf-8")
+</rdf:RDF>""",
+        encoding="utf-8",
+    )
     with contextlib.suppress(ParseError):  # refusing the entity is as good as ignoring it
         kg.validate([doc])
     assert hits == []

@@ -25,8 +25,7 @@ def terms(onto, kind):
 def test_ontology_header(onto):
     dc = "http://purl.org/dc/terms/"
     assert (ONTOLOGY, RDF.type, OWL.Ontology) in onto
-    for p in (OWL.versionIRI, OWL.versionInfo, URIRef(dc + "title"), URIRef(dc + "description"), URIRef(dc + "license"),
-              URIRef(dc + "created")):
+    for p in (OWL.versionIRI, OWL.versionInfo, URIRef(dc + "title"), URIRef(dc + "description"), URIRef(dc + "license"), URIRef(dc + "created")):
         assert onto.value(ONTOLOGY, p) is not None, p
 
 
@@ -60,8 +59,12 @@ def test_every_property_has_domain_and_range(onto, kind):
 
 def test_no_owl_same_as_and_no_subclassing_of_mapping_targets(onto):
     assert not list(onto.triples((None, OWL.sameAs, None)))
-    allowed = ("https://w3id.org/kgraph/", "http://www.w3.org/ns/prov#", "http://www.w3.org/2004/02/skos/core#",
-               "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+    allowed = (
+        "https://w3id.org/kgraph/",
+        "http://www.w3.org/ns/prov#",
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    )
     for _, sup in onto.subject_objects(RDFS.subClassOf):
         if isinstance(sup, URIRef):
             assert str(sup).startswith(allowed), f"subclass of {sup} would copy data into a mapped vocabulary"
@@ -69,8 +72,11 @@ def test_no_owl_same_as_and_no_subclassing_of_mapping_targets(onto):
 
 def test_main_classes_map_to_well_known_vocabularies(onto):
     close = URIRef("http://www.w3.org/2004/02/skos/core#closeMatch")
-    mapped = {str(s).removeprefix(KG) for s, o in onto.subject_objects(close)
-              if str(o).startswith(("https://schema.org/", "http://semanticweb.cs.vu.nl/2009/11/sem/", "http://www.wikidata.org/entity/"))}
+    mapped = {
+        str(s).removeprefix(KG)
+        for s, o in onto.subject_objects(close)
+        if str(o).startswith(("https://schema.org/", "http://semanticweb.cs.vu.nl/2009/11/sem/", "http://www.wikidata.org/entity/"))
+    }
     assert {"State", "Person", "Organisation", "Place", "City", "Event", "Conflict"} <= mapped
 
 

@@ -24,8 +24,20 @@ GOLDEN = ROOT / "tests" / "golden"
 CASES = {k: v for k, v in json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}
 GOLDEN_FILES = sorted(GOLDEN.glob("*.csv"))
 CATALOGUE = Catalogue(ROOT / "queries")
-REQUIRED = ["hosted-talks", "platforms", "peacekeeping", "disarmament", "mediation", "astana-outcomes", "memberships",
-            "supporters", "treaty-violations", "timeline", "evidence", "describe"]
+REQUIRED = [
+    "hosted-talks",
+    "platforms",
+    "peacekeeping",
+    "disarmament",
+    "mediation",
+    "astana-outcomes",
+    "memberships",
+    "supporters",
+    "treaty-violations",
+    "timeline",
+    "evidence",
+    "describe",
+]
 
 
 def read_golden(path: Path) -> tuple[list[str], Counter]:
@@ -137,8 +149,18 @@ def test_every_iri_column_has_a_label_column(kg, query):
 
 
 # -- parameters ------------------------------------------------------------------------------
-@pytest.mark.parametrize("value", ["Kazakhstan", "kazakhstan", "id:Kazakhstan", "https://w3id.org/kgraph/id/Kazakhstan",
-                                   "<https://w3id.org/kgraph/id/Kazakhstan>", "Қазақстан", "the republic"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Kazakhstan",
+        "kazakhstan",
+        "id:Kazakhstan",
+        "https://w3id.org/kgraph/id/Kazakhstan",
+        "<https://w3id.org/kgraph/id/Kazakhstan>",
+        "Қазақстан",
+        "the republic",
+    ],
+)
 def test_entity_parameter_accepts_iri_prefixed_name_and_label(kg, value):
     rows = kg.query("hosted-talks", {"host": value}).as_dicts()
     assert [compact(r["crisis"]) for r in rows] == ["id:SyrianCrisis"]
@@ -243,14 +265,17 @@ def test_integer_parameters_are_checked_and_typed(kg, tmp_path):
     (tmp_path / "queries").mkdir()
     for folder in ("ontology", "data"):
         (tmp_path / folder).symlink_to(ROOT / folder)
-    (tmp_path / "queries" / "since.rq").write_text("""#+ title: Dated points since a year
+    (tmp_path / "queries" / "since.rq").write_text(
+        """#+ title: Dated points since a year
 #+ description: Dated points from a year on.
 #+ param: year (integer, default 0): the first year to include
 #+ columns: year, when
 #+ tags: test
 PREFIX kg: <https://w3id.org/kgraph/ontology#>
 SELECT ?year ?when WHERE { ?e kg:date|kg:startDate|kg:endDate ?when . FILTER (xsd:integer(SUBSTR(STR(?when), 1, 4)) >= ?year) }
-""".replace("PREFIX kg:", "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\nPREFIX kg:"), encoding="utf-8")
+""".replace("PREFIX kg:", "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\nPREFIX kg:"),
+        encoding="utf-8",
+    )
     own = KnowledgeGraph(workspace=kg.workspace, resources=Resources.at(tmp_path))  # same inputs: the cached build is reused
     years = sorted(int(r["when"].value[:4]) for r in own.query("since", {"year": "2017"}).as_dicts())
     assert years == [2017, 2017, 2018]
@@ -266,7 +291,7 @@ def test_parameter_values_open_the_query_and_each_union_branch():
     text = 'SELECT * WHERE { { ?e <http://p> ?s } UNION { ?f ?v ?e . FILTER (?v != <http://q>) } OPTIONAL { ?s <http://r> "{ UNION }" } }'
     bound = bind_values(text, {"e": ox.NamedNode("http://e/1")})
     assert bound.count("VALUES (?e) { (<http://e/1>) }") == 3  # the group, and the two branches; not the OPTIONAL
-    other = 'SELECT * WHERE { ?x <http://h> ?e . { ?x a <http://A> } UNION { ?x a <http://B> } }'
+    other = "SELECT * WHERE { ?x <http://h> ?e . { ?x a <http://A> } UNION { ?x a <http://B> } }"
     assert bind_values(other, {"e": ox.NamedNode("http://e/1")}).count("VALUES") == 1  # branches without ?e: left alone
     store = ox.Store()
     store.add(ox.Quad(ox.NamedNode("http://e/1"), ox.NamedNode("http://p"), ox.NamedNode("http://e/s"), ox.DefaultGraph()))

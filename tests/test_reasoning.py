@@ -25,17 +25,20 @@ def test_inferred_triples_are_kept_apart_and_never_have_literal_subjects(kg):
     assert inferred and not inferred & asserted
 
 
-@pytest.mark.parametrize(("subject", "prop", "obj"), [
-    ("Kazakhstan", "hostsTalksFor", "SyrianCrisis"),       # chain hosts o addresses
-    ("Kazakhstan", "memberOf", "UNSecurityCouncil"),       # chain hasMembership o membershipIn
-    ("NursultanNazarbayev", "leads", "Kazakhstan"),        # chain holdsOffice o officeOf
-    ("IraqMineClearance", "performedBy", "Kazakhstan"),    # chain performedBy o forceOf
-    ("Kazakhstan", "hasCapital", "Astana"),                # inverse of (background) capitalOf
-    ("Astana", "locatedIn", "Kazakhstan"),                 # capitalOf is a sub-property of locatedIn
-    ("KoreaCentralAsiaForumSecretariat", "partOf", "KoreaCentralAsiaForum"),  # secretariatOf < organOf < partOf
-    ("NazarbayevInitiatives", "endorsedBy", "Quote3Speaker"),  # chain hasEndorsement o endorser
-    ("AstanaProcess", "host", "Kazakhstan"),               # hostedBy < host
-])
+@pytest.mark.parametrize(
+    ("subject", "prop", "obj"),
+    [
+        ("Kazakhstan", "hostsTalksFor", "SyrianCrisis"),  # chain hosts o addresses
+        ("Kazakhstan", "memberOf", "UNSecurityCouncil"),  # chain hasMembership o membershipIn
+        ("NursultanNazarbayev", "leads", "Kazakhstan"),  # chain holdsOffice o officeOf
+        ("IraqMineClearance", "performedBy", "Kazakhstan"),  # chain performedBy o forceOf
+        ("Kazakhstan", "hasCapital", "Astana"),  # inverse of (background) capitalOf
+        ("Astana", "locatedIn", "Kazakhstan"),  # capitalOf is a sub-property of locatedIn
+        ("KoreaCentralAsiaForumSecretariat", "partOf", "KoreaCentralAsiaForum"),  # secretariatOf < organOf < partOf
+        ("NazarbayevInitiatives", "endorsedBy", "Quote3Speaker"),  # chain hasEndorsement o endorser
+        ("AstanaProcess", "host", "Kazakhstan"),  # hostedBy < host
+    ],
+)
 def test_inference_adds_facts(closure, asserted, subject, prop, obj):
     triple = (URIRef(ID + subject), URIRef(KG + prop), URIRef(ID + obj))
     assert triple in closure
@@ -61,8 +64,7 @@ def test_canned_queries_need_the_inferred_triples(kg):
     host = {"state": ox.NamedNode(ID + "Kazakhstan")}
     assert engine.run(kg.catalogue.get("peacekeeping").text, host).rows == []
     with_inference = kg.query("peacekeeping").as_dicts()
-    assert {compact(r["activity"]) for r in with_inference} == {"id:TajikistanBorderProtection", "id:IraqMineClearance",
-                                                                "id:HumanitarianAidDelivery"}
+    assert {compact(r["activity"]) for r in with_inference} == {"id:TajikistanBorderProtection", "id:IraqMineClearance", "id:HumanitarianAidDelivery"}
 
 
 def test_contradictions_are_reported(asserted):
@@ -71,7 +73,7 @@ def test_contradictions_are_reported(asserted):
     g = Graph()
     for t in asserted:
         g.add(t)
-    g.add((URIRef(ID + "Kazakhstan"), RDF.type, URIRef(KG + "Person")))   # Person and State are disjoint
+    g.add((URIRef(ID + "Kazakhstan"), RDF.type, URIRef(KG + "Person")))  # Person and State are disjoint
     with pytest.raises(InconsistencyError) as err:
         infer_owlrl_closure(g)
     assert err.value.exit_code == 1

@@ -45,8 +45,7 @@ class OxigraphServer:
     def __init__(self, location: Path, *, union: bool):
         self.port = free_port()
         args = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
-        self.process = subprocess.Popen(args + (["--union-default-graph"] if union else []),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(args + (["--union-default-graph"] if union else []), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 20
         while True:
@@ -96,8 +95,21 @@ def test_every_canned_query_gives_the_embedded_rows_remotely(kg, loaded_server, 
 def test_remote_query_from_the_command_line(capsys, kg, loaded_server):
     assert main(["query", "hosted-talks", "-f", "csv", "--endpoint", loaded_server.base + "/query", "--workspace", str(kg.workspace)]) == 0
     assert "https://w3id.org/kgraph/id/SyrianCrisis" in capsys.readouterr().out
-    assert main(["sparql", "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c . FILTER(?s = <https://w3id.org/kgraph/id/Iraq>) }",
-                 "--endpoint", loaded_server.base + "/query", "-f", "nt", "--workspace", str(kg.workspace)]) == 0
+    assert (
+        main(
+            [
+                "sparql",
+                "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c . FILTER(?s = <https://w3id.org/kgraph/id/Iraq>) }",
+                "--endpoint",
+                loaded_server.base + "/query",
+                "-f",
+                "nt",
+                "--workspace",
+                str(kg.workspace),
+            ]
+        )
+        == 0
+    )
     assert "<https://w3id.org/kgraph/id/Iraq> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>" in capsys.readouterr().out
 
 
@@ -156,8 +168,9 @@ def stub():
             status = state["status"]
             if state["auth"] and self.headers.get("Authorization") != state["auth"]:
                 status = 401
-            body = {401: b"unauthorised", 403: b"forbidden", 413: b"payload too large", 400: b"bad graph IRI",
-                    500: b"storage failure"}.get(status, b"")
+            body = {401: b"unauthorised", 403: b"forbidden", 413: b"payload too large", 400: b"bad graph IRI", 500: b"storage failure"}.get(
+                status, b""
+            )
             self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -175,10 +188,18 @@ def stub():
     server.server_close()
 
 
-@pytest.mark.parametrize(("status", "hint"), [
-    (401, "KGRAPH_USER"), (403, "not allowed"), (404, "endpoint path"), (413, "upload limit"), (400, "bad graph IRI"),
-    (500, "server's log"), (503, "server's log"),
-])
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [
+        (401, "KGRAPH_USER"),
+        (403, "not allowed"),
+        (404, "endpoint path"),
+        (413, "upload limit"),
+        (400, "bad graph IRI"),
+        (500, "server's log"),
+        (503, "server's log"),
+    ],
+)
 def test_http_failures_say_what_to_check(capsys, kg, stub, status, hint, monkeypatch):
     url, state = stub
     state["status"] = status
@@ -261,11 +282,14 @@ def cli(workspace: Path, *args: str) -> subprocess.Popen:
 
 def write_fact(tmp_path: Path, local: str, start: int, end: int, exact: str) -> Path:
     path = tmp_path / f"{local}.ttl"
-    path.write_text(f"""@prefix kg: <https://w3id.org/kgraph/ontology#> .
+    path.write_text(
+        f"""@prefix kg: <https://w3id.org/kgraph/ontology#> .
 @prefix id: <https://w3id.org/kgraph/id/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 id:{local} a kg:Proposition ; rdfs:label "{local}"@en ; kg:text "{exact}" ; kg:about id:Kazakhstan ; kg:evidence id:span-{start}-{end} .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return path
 
 

@@ -21,7 +21,7 @@ languages = st.from_regex(r"[a-z]{2}(-[a-z]{2})?", fullmatch=True)
 literals = st.one_of(
     texts.map(ox.Literal),
     st.tuples(texts, languages).map(lambda t: ox.Literal(t[0], language=t[1])),
-    st.integers(-10**12, 10**12).map(lambda i: ox.Literal(str(i), datatype=ox.NamedNode(XSD + "integer"))),
+    st.integers(-(10**12), 10**12).map(lambda i: ox.Literal(str(i), datatype=ox.NamedNode(XSD + "integer"))),
     st.tuples(texts, iri_local).map(lambda t: ox.Literal(t[0], datatype=ox.NamedNode("http://example.org/dt/" + t[1]))),
 )
 terms = st.one_of(iris, bnodes, literals)
@@ -74,12 +74,16 @@ def test_graphs_round_trip_through_every_export_syntax(triples, fmt):
     from rdflib.compare import isomorphic
 
     from kgraph.terms import triples_to_rdflib
+
     assert isomorphic(triples_to_rdflib(back), triples_to_rdflib(graph))
 
 
 def test_table_is_readable():
-    result = QueryResult("select", ["x", "label"], [(ox.NamedNode("https://w3id.org/kgraph/id/Iraq"), ox.Literal("Ирак", language="ru")),
-                                                     (None, ox.Literal("a  very\nlong " + "x" * 80))])
+    result = QueryResult(
+        "select",
+        ["x", "label"],
+        [(ox.NamedNode("https://w3id.org/kgraph/id/Iraq"), ox.Literal("Ирак", language="ru")), (None, ox.Literal("a  very\nlong " + "x" * 80))],
+    )
     lines = result.serialize("table").splitlines()
     assert lines[2].split() == ["id:Iraq", "Ирак@ru"]
     assert lines[3].strip().startswith("a very long") and lines[3].endswith("…")

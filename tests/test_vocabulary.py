@@ -13,8 +13,9 @@ from conftest import ROOT
 
 from kgraph.namespaces import KG
 
-DEFINED = {t.subject.value for t in ox.parse(path=str(ROOT / "ontology" / "kgraph.ttl"), format=ox.RdfFormat.TURTLE)
-           if t.subject.value.startswith(KG)}
+DEFINED = {
+    t.subject.value for t in ox.parse(path=str(ROOT / "ontology" / "kgraph.ttl"), format=ox.RdfFormat.TURTLE) if t.subject.value.startswith(KG)
+}
 
 
 def used_in_rdf(path):
@@ -24,14 +25,16 @@ def used_in_rdf(path):
     return terms
 
 
-@pytest.mark.parametrize("path", [ROOT / "ontology" / "shapes.ttl", *sorted((ROOT / "data").glob("*.ttl")),
-                                  *sorted((ROOT / "examples").glob("*.ttl"))], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "ontology" / "shapes.ttl", *sorted((ROOT / "data").glob("*.ttl")), *sorted((ROOT / "examples").glob("*.ttl"))],
+    ids=lambda p: p.name,
+)
 def test_rdf_files_use_only_defined_terms(path):
     assert used_in_rdf(path) - DEFINED == set()
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "kgraph").glob("*.py")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "queries").glob("*.rq")) + sorted((ROOT / "kgraph").glob("*.py")), ids=lambda p: p.name)
 def test_queries_and_code_use_only_defined_terms(path):
     text = path.read_text(encoding="utf-8")
     used = {KG + local for local in re.findall(r"(?<![\w#])kg:([A-Za-z][A-Za-z0-9]*)", text)}

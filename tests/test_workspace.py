@@ -23,8 +23,9 @@ HEADER = """@prefix kg: <https://w3id.org/kgraph/ontology#> .
 
 def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under a folder with its SHA-256 (the lock file excepted)."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".lock"}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".lock"
+    }
 
 
 def write(tmp_path, name, body):
@@ -44,9 +45,13 @@ def test_valid_new_facts_conform_in_context(kg):
 
 def test_a_reference_to_an_existing_entity_is_understood(kg, tmp_path):
     # kg:about id:Kazakhstan is fine, and kg:mediator demands a kg:Agent: Kazakhstan is one in the graph
-    path = write(tmp_path, "m.ttl", """
+    path = write(
+        tmp_path,
+        "m.ttl",
+        """
 id:OfferToMediate a kg:Mediation ; rdfs:label "offer"@en ; kg:mediator id:Kazakhstan ; kg:addresses id:NorthKoreanCrisis ;
-    kg:status kg:Offered ; kg:evidence id:span-2435-2524 .""")
+    kg:status kg:Offered ; kg:evidence id:span-2435-2524 .""",
+    )
     report = kg.validate([path])
     assert report.conforms, report.to_text()
 
@@ -89,14 +94,18 @@ def test_new_facts_about_an_existing_entity_need_their_own_evidence(kg, tmp_path
 
 
 def test_background_facts_with_a_reference_need_no_span(kg, tmp_path):
-    path = write(tmp_path, "bg.ttl", """
+    path = write(
+        tmp_path,
+        "bg.ttl",
+        """
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 id:NewYork kg:locatedIn id:UnitedStates .
 id:UnitedStates a kg:State ; rdfs:label "United States"@en , "АҚШ"@kk , "США"@ru ; kg:evidence id:span-3252-3260 .
 id:bg-NewYork a kg:BackgroundStatement ; rdfs:label "New York is in the United States (background)"@en ;
     rdf:subject id:NewYork ; rdf:predicate kg:locatedIn ; rdf:object id:UnitedStates ;
-    dcterms:source <http://www.wikidata.org/entity/Q60> .""")
+    dcterms:source <http://www.wikidata.org/entity/Q60> .""",
+    )
     report = kg.validate([path])
     assert report.conforms, report.to_text()
 
@@ -119,10 +128,13 @@ def test_unreadable_input_is_an_input_error(kg, tmp_path):
 
 def test_json_ld_input_is_accepted(kg, tmp_path):
     path = tmp_path / "fact.jsonld"
-    path.write_text("""{"@context": {"kg": "https://w3id.org/kgraph/ontology#", "id": "https://w3id.org/kgraph/id/",
+    path.write_text(
+        """{"@context": {"kg": "https://w3id.org/kgraph/ontology#", "id": "https://w3id.org/kgraph/id/",
       "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
      "@id": "id:NewYork", "rdfs:label": {"@value": "New York City", "@language": "de"},
-     "kg:evidence": {"@id": "id:span-3252-3260"}}""", encoding="utf-8")
+     "kg:evidence": {"@id": "id:span-3252-3260"}}""",
+        encoding="utf-8",
+    )
     assert kg.validate([path]).conforms
 
 
@@ -145,8 +157,12 @@ def test_adding_the_same_facts_twice_reports_duplicates_and_writes_nothing(fresh
 
 
 def test_facts_already_shipped_are_not_duplicated(fresh_kg, tmp_path):
-    path = write(tmp_path, "mixed.ttl", """
-id:Iraq rdfs:label "Iraq"@en ; rdfs:label "Irak"@de ; kg:evidence id:span-368-372 .""")
+    path = write(
+        tmp_path,
+        "mixed.ttl",
+        """
+id:Iraq rdfs:label "Iraq"@en ; rdfs:label "Irak"@de ; kg:evidence id:span-368-372 .""",
+    )
     result = fresh_kg.add([path])
     assert result.added == 1  # only the German label is new
     assert {compact(t.object) for t in result.duplicates} == {"Iraq", "id:span-368-372"}
@@ -174,7 +190,7 @@ def test_malformed_file_changes_nothing(fresh_kg, tmp_path):
 
 
 def test_an_add_interrupted_before_the_store_changes_leaves_everything_as_it_was(fresh_kg, monkeypatch):
-    import kgraph.admission as admission
+    from kgraph import admission
 
     before = tree_digest(fresh_kg.workspace)
     calls = []
@@ -192,7 +208,7 @@ def test_an_add_interrupted_before_the_store_changes_leaves_everything_as_it_was
 
 
 def test_an_add_interrupted_after_the_store_changed_discards_that_build(fresh_kg, monkeypatch):
-    import kgraph.validation as validation
+    from kgraph import validation
 
     facts_before = tree_digest(fresh_kg.workspace / "facts") if (fresh_kg.workspace / "facts").exists() else {}
     answers_before = fresh_kg.query("search", {"text": "safe world"}).rows
@@ -214,7 +230,10 @@ def test_add_with_a_new_source_text(fresh_kg, tmp_path):
     text = tmp_path / "note.txt"
     text.write_text("Kazakhstan hosted talks.", encoding="utf-8")
     digest = hashlib.sha256(text.read_bytes()).hexdigest()
-    facts = write(tmp_path, "note.ttl", f"""
+    facts = write(
+        tmp_path,
+        "note.ttl",
+        f"""
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 id:Note a kg:SourceDocument ; rdfs:label "a note"@en ; dcterms:title "A note" ; dcterms:date "2026"^^xsd:gYear ;
@@ -223,7 +242,8 @@ id:NoteClaim a kg:Proposition ; rdfs:label "Kazakhstan hosted talks"@en ; kg:tex
     kg:about id:Kazakhstan ; kg:evidence id:note-0-24 .
 id:note-0-24 a oa:SpecificResource ; oa:hasSource id:Note ; oa:hasSelector id:note-0-24-q , id:note-0-24-p .
 id:note-0-24-q a oa:TextQuoteSelector ; oa:exact "Kazakhstan hosted talks." .
-id:note-0-24-p a oa:TextPositionSelector ; oa:start 0 ; oa:end 24 .""")
+id:note-0-24-p a oa:TextPositionSelector ; oa:start 0 ; oa:end 24 .""",
+    )
     with pytest.raises(InputError, match="note.txt"):
         fresh_kg.validate([facts])  # without the text the offsets cannot be checked
     result = fresh_kg.add([facts, text])
