@@ -12,7 +12,7 @@ from kgraph.errors import KgraphError
 __all__ = ["KgraphError", "KnowledgeGraph", "__version__"]
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     # Imported on first use, so that `import kgraph` stays light.
     if name == "KnowledgeGraph":
         from kgraph.graph import KnowledgeGraph

@@ -20,9 +20,10 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -36,8 +37,12 @@ from kgraph.lock import workspace_lock
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES, KG, OA, PREFIXES, RDF, shorten, workspace_graph_iri
 from kgraph.resources import Resources
 from kgraph.stores import write_snapshot
-from kgraph.terms import show_term
+from kgraph.terms import Term, graph_iri, lexical, rdf_bytes, show_term
 from kgraph.validation import Problem, Shapes, ValidationReport
+
+if TYPE_CHECKING:
+    from kgraph.pipeline import Progress
+    from kgraph.reasoning import Reasoner
 
 PROVENANCE_CLASSES = {
     KG + "SourceDocument",
@@ -68,7 +73,7 @@ class Delta:
 
     texts: list[ox.Triple]
     inferred: list[ox.Triple]
-    focus: set
+    focus: set[Term]
     newly_targeted: int
 
 
@@ -84,7 +89,8 @@ class AddResult:
 
 
 def _split_inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    rdf, texts = [], []
+    rdf: list[Path] = []
+    texts: list[Path] = []
     for p in map(Path, paths):
         if not p.exists():
             raise InputError(f"{p}: no such file")
@@ -94,7 +100,7 @@ def _split_inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     return rdf, texts
 
 
-def _provenance_problems(parsed: ParsedFile, types_of, locations) -> list[Problem]:
+def _provenance_problems(parsed: ParsedFile, types_of: Callable[[Term], Iterable[Term]], locations: Mapping[str, tuple[str, int]]) -> list[Problem]:
     """Nodes that receive new triples in a file without citing kg:evidence in that file.
 
     Exempt are provenance nodes themselves (documents, spans, selectors, background statements)
@@ -104,15 +110,16 @@ def _provenance_problems(parsed: ParsedFile, types_of, locations) -> list[Proble
 
     rdf_type, evidence = ox.NamedNode(RDF + "type"), ox.NamedNode(KG + "evidence")
     background_class = ox.NamedNode(KG + "BackgroundStatement")
-    by_subject: dict = defaultdict(list)
+    by_subject: dict[Term, list[ox.Triple]] = defaultdict(list)
     for t in parsed.triples:
         by_subject[t.subject].append(t)
     reified = set()
     for triples in by_subject.values():
         if any(t.predicate == rdf_type and t.object == background_class for t in triples):
             spo = {t.predicate.value: t.object for t in triples}
-            if all(k in spo for k in (RDF + "subject", RDF + "predicate", RDF + "object")):
-                reified.add(ox.Triple(spo[RDF + "subject"], spo[RDF + "predicate"], spo[RDF + "object"]))
+            s, p, o = spo.get(RDF + "subject"), spo.get(RDF + "predicate"), spo.get(RDF + "object")
+            if s is not None and not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode) and o is not None:
+                reified.add(ox.Triple(s, p, o))
     problems = []
     for subject, triples in sorted(by_subject.items(), key=lambda kv: str(kv[0])):
         if any(t.predicate == evidence for t in triples):
@@ -121,7 +128,7 @@ def _provenance_problems(parsed: ParsedFile, types_of, locations) -> list[Proble
             continue
         if all(t in reified for t in triples):
             continue
-        where = locations.get(subject.value, (str(parsed.path), None))
+        where = locations.get(lexical(subject), (str(parsed.path), None))
         problems.append(
             Problem(
                 focus=show_term(subject) or "",
@@ -147,7 +154,7 @@ def _parse_new(paths: list[Path]) -> tuple[list[ParsedFile], list[Path]]:
     return [parse_rdf_file(p) for p in rdf_paths], texts
 
 
-def _split_new(files: list[ParsedFile], present) -> tuple[list[list[ox.Triple]], list[ox.Triple]]:
+def _split_new(files: list[ParsedFile], present: Callable[[ox.Triple], bool]) -> tuple[list[list[ox.Triple]], list[ox.Triple]]:
     """Per file, the triples not yet in the graph; and those that are."""
     new_per_file, duplicates, seen = [], [], set()
     for f in files:
@@ -169,12 +176,12 @@ def _locations(files: list[ParsedFile]) -> Mapping[str, tuple[str, int]]:
     return Locations((f.path, f.prefixes) for f in files)
 
 
-def _file_nodes(files: list[ParsedFile]) -> set:
+def _file_nodes(files: list[ParsedFile]) -> set[Term]:
     """The nodes the new facts are about or point at (literals are never focus nodes)."""
     return {term for f in files for t in f.triples for term in (t.subject, t.object) if not isinstance(term, ox.Literal)}
 
 
-def reasoner_of(build: Build, ontology: list[ox.Triple]):
+def reasoner_of(build: Build, ontology: list[ox.Triple]) -> Reasoner | None:
     """The compiled rules of a build, from its schema closure (None if owlrl reasoned over everything)."""
     from kgraph.reasoning import Reasoner, Schema
     from kgraph.rules import compile_rules
@@ -188,7 +195,15 @@ def reasoner_of(build: Build, ontology: list[ox.Triple]):
     return Reasoner(Schema(frozenset(ontology), probes), compile_rules([*ontology, *inferred]), inferred)
 
 
-def check_files(resources: Resources, workspace: Path, paths: list[Path], *, locked: bool = False, reference: bool = False, progress=None) -> Checked:
+def check_files(
+    resources: Resources,
+    workspace: Path,
+    paths: list[Path],
+    *,
+    locked: bool = False,
+    reference: bool = False,
+    progress: Progress | None = None,
+) -> Checked:
     """Validate new fact files in the context of the whole knowledge graph.
 
     Raises:
@@ -240,11 +255,15 @@ def _check_delta(build: Build, files: list[ParsedFile], texts: list[Path], text_
     before = shapes.targeted(
         ox.Triple(q.subject, q.predicate, q.object)
         for n in focus
+        if not isinstance(n, ox.Literal)
         for q in store.quads_for_pattern(n, None, None, None)
-        if q.graph_name.value not in (GRAPH_SHAPES, GRAPH_META)
+        if graph_iri(q) not in (GRAPH_SHAPES, GRAPH_META)
     )
     newly_targeted = len(shapes.targeted(context) & focus) - len(before & focus)
-    types_of = lambda n: facts.objects(n, TYPE)  # noqa: E731
+
+    def types_of(n: Term) -> set[Term]:
+        return facts.objects(n, TYPE)
+
     for f in files:
         report.problems.extend(_provenance_problems(f, types_of, locations))
     report.files = [str(f.path) for f in files]
@@ -260,7 +279,7 @@ def _check_whole(
     text_dirs: list[Path],
     *,
     reference: bool,
-    progress=None,
+    progress: Progress | None = None,
 ) -> Checked:
     """Reason and validate the whole graph with the new facts; report what differs from the build.
 
@@ -279,7 +298,7 @@ def _check_whole(
         inputs = collect_inputs(resources, workspace)
         for i, (f, fresh) in enumerate(zip(files, new_per_file, strict=True)):
             path = staging / f"{i}-{f.path.stem}.nt"
-            path.write_bytes(ox.serialize(fresh, format=ox.RdfFormat.N_TRIPLES))
+            path.write_bytes(rdf_bytes(fresh, ox.RdfFormat.N_TRIPLES))
             inputs.append(InputFile(path, "workspace", workspace_graph_iri(f.path.stem)))
         outcome = run_pipeline(inputs, text_dirs, reference=reference, cache=workspace / "cache" / "rules", progress=progress)
     finally:
@@ -294,7 +313,7 @@ def _check_whole(
             where = locations.get(_expand_shown(p.focus), (None, None))
             problems.append(Problem(**{**p.__dict__, "file": where[0], "line": where[1]}))
     everything = outcome.parsed.asserted + outcome.closure.inferred
-    types: dict = {}
+    types: dict[Term, set[Term]] = {}
     for t in everything:
         if t.predicate == TYPE:
             types.setdefault(t.subject, set()).add(t.object)
@@ -314,7 +333,7 @@ def _expand_shown(shown: str) -> str:
 
 
 def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
-    resources: Resources, workspace: Path, paths: list[Path], *, reference: bool = False, progress=None
+    resources: Resources, workspace: Path, paths: list[Path], *, reference: bool = False, progress: Progress | None = None
 ) -> AddResult:
     """Validate new facts and, only if they all conform, add them to the workspace and the build.
 
@@ -352,7 +371,7 @@ def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
                     target = workspace / "facts" / f"{stamp}-{f.path.stem}-{n}.ttl"
                 header = f"# Added by kgraph add from {f.path.name} on {stamp} UTC.\n".encode()
                 prefixes = {**PREFIXES, **f.prefixes}
-                write_atomically(target, header + ox.serialize(fresh, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
+                write_atomically(target, header + rdf_bytes(fresh, ox.RdfFormat.TURTLE, prefixes))
                 written.append(target)
                 graphs[workspace_graph_iri(target.stem)] = fresh
             build = None

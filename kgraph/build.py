@@ -27,8 +27,9 @@ import contextlib
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pyoxigraph as ox
 
@@ -41,13 +42,18 @@ from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOG
 from kgraph.resources import Resources
 from kgraph.stores import read_quads, write_store
 
+if TYPE_CHECKING:
+    from kgraph.pipeline import Parsed, Progress
+    from kgraph.reasoning import Closure
+    from kgraph.validation import ValidationReport
+
 
 class Build(NamedTuple):
     """A finished build in the cache."""
 
     key: str
     folder: Path
-    manifest: dict
+    manifest: dict[str, Any]
     fresh: bool = False  # built by this call rather than found in the cache
 
     @property
@@ -62,7 +68,7 @@ class Build(NamedTuple):
     def conforms(self) -> bool:
         return bool(self.manifest["conforms"])
 
-    def report(self):
+    def report(self) -> ValidationReport:
         """The build's validation report, read back from ``report.json``."""
         from kgraph.validation import Problem, ValidationReport
 
@@ -91,14 +97,15 @@ def load_build(folder: Path) -> Build | None:
     return Build(manifest["key"], folder, manifest)
 
 
-def _current(cache: Path) -> dict:
+def _current(cache: Path) -> dict[str, Any]:
     try:
-        return json.loads((cache / "current.json").read_text(encoding="utf-8"))
+        current: dict[str, Any] = json.loads((cache / "current.json").read_text(encoding="utf-8"))
+        return current
     except (OSError, ValueError):
         return {}
 
 
-def remember_current(cache: Path, fingerprint_: str, key: str, files: dict[str, list] | None = None) -> None:
+def remember_current(cache: Path, fingerprint_: str, key: str, files: dict[str, list[Any]] | None = None) -> None:
     """Note which build the inputs with this fingerprint have, so the next query need not hash them.
 
     ``files`` keeps each input's digest by its stat, so that the next key hashes only files
@@ -135,7 +142,7 @@ def find_build(resources: Resources, workspace: Path) -> tuple[list[InputFile], 
 
 
 def ensure_built(
-    resources: Resources, workspace: Path, *, force: bool = False, locked: bool = False, reference: bool = False, progress=None
+    resources: Resources, workspace: Path, *, force: bool = False, locked: bool = False, reference: bool = False, progress: Progress | None = None
 ) -> Build:
     """The cached build for the current inputs, building it first if needed.
 
@@ -154,7 +161,7 @@ def ensure_built(
         return _build_locked(inputs, key, workspace / "cache", resources, reference=reference, progress=progress)
 
 
-def _meta_triples(graphs: dict[str, list], inputs: list[InputFile]) -> list:
+def _meta_triples(graphs: Mapping[str, object], inputs: list[InputFile]) -> list[ox.Triple]:
     """Labels for the named graphs, so that query results can name them."""
     label = ox.NamedNode(RDFS + "label")
     source = ox.NamedNode(DCTERMS + "source")
@@ -166,7 +173,7 @@ def _meta_triples(graphs: dict[str, list], inputs: list[InputFile]) -> list:
     }
     out = []
     for f in inputs:
-        if f.role in ("data", "workspace"):
+        if f.graph is not None and f.role in ("data", "workspace"):
             kind = "background knowledge" if f.path.stem == "background" else "asserted facts"
             names[f.graph] = f"{kind} from {f.role}/{f.path.name}"
             out.append(ox.Triple(ox.NamedNode(f.graph), source, ox.Literal(f"{f.role}/{f.path.name}")))
@@ -176,7 +183,9 @@ def _meta_triples(graphs: dict[str, list], inputs: list[InputFile]) -> list:
     return out
 
 
-def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Resources, *, reference: bool = False, progress=None) -> Build:
+def _build_locked(
+    inputs: list[InputFile], key: str, cache: Path, resources: Resources, *, reference: bool = False, progress: Progress | None = None
+) -> Build:
     import shutil
 
     from kgraph.pipeline import run_pipeline
@@ -190,7 +199,7 @@ def _build_locked(inputs: list[InputFile], key: str, cache: Path, resources: Res
     final = cache / key
     counts: dict[str, int] = {}
 
-    def materialise(parsed, closure) -> None:
+    def materialise(parsed: Parsed, closure: Closure) -> None:
         """Write the store and the schema closure (while the pipeline validates)."""
         graphs = parsed.graphs
         graphs[GRAPH_INFERRED] = closure.inferred

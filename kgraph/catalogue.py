@@ -8,6 +8,7 @@ Header keys: ``title``, ``description``, ``param`` (repeatable:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -93,7 +94,7 @@ class Catalogue:
         self.folder = Path(folder)
         self._queries = {q.name: q for q in (parse_query_file(p) for p in sorted(self.folder.glob("*.rq")))}
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[CannedQuery]:
         return iter(self._queries.values())
 
     def __len__(self) -> int:

@@ -1,8 +1,7 @@
 """The ``kgraph`` command line. Each command is a thin layer over :class:`kgraph.graph.KnowledgeGraph`.
 
-Only this module prints and chooses exit codes (see the README):
-0 ok, 1 data does not conform (or is inconsistent), 2 usage or input error,
-3 workspace or store problem, 4 remote server problem, 70 internal error, 130 interrupted.
+Only this module prints and chooses exit codes; :data:`kgraph.errors.EXIT_CODES` says what
+each means (and is what ``--help`` and the README show).
 """
 
 from __future__ import annotations
@@ -13,14 +12,28 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kgraph import __version__, netguard
-from kgraph.errors import EXIT_INTERRUPTED, EXIT_NONCONFORMING, EXIT_OK, KgraphError, NonConformingError, UsageError
+from kgraph.errors import (
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NONCONFORMING,
+    EXIT_OK,
+    KgraphError,
+    NonConformingError,
+    UsageError,
+    exit_code_summary,
+)
 
-EXIT_INTERNAL = 70
+if TYPE_CHECKING:
+    import threading
+
+    from kgraph.graph import KnowledgeGraph
+    from kgraph.validation import ValidationReport
 
 
-def _kg(args):
+def _kg(args: argparse.Namespace) -> KnowledgeGraph:
     from kgraph.graph import KnowledgeGraph
 
     return KnowledgeGraph(workspace=args.workspace)
@@ -33,11 +46,11 @@ class Progress:
     seconds, so a cached query or a small add prints nothing.
     """
 
-    def __init__(self, *, delay: float = 1.0, stream=None) -> None:
+    def __init__(self, *, delay: float = 1.0, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.delay = delay
         self.enabled = self.stream.isatty()
-        self._timer = None  # a threading.Timer while a stage runs (threading is imported only then)
+        self._timer: threading.Timer | None = None  # while a stage runs (threading is imported only then)
         self._started = time.monotonic()
 
     def __call__(self, line: str) -> None:
@@ -81,7 +94,7 @@ def _write_output(text: str | bytes, output: str | None) -> None:
 
 
 # -- commands ------------------------------------------------------------------------------
-def cmd_queries(args) -> int:
+def cmd_queries(args: argparse.Namespace) -> int:
     queries = _kg(args).list_queries()
     if args.format == "json":
         _write_output(
@@ -112,7 +125,7 @@ def cmd_queries(args) -> int:
     return EXIT_OK
 
 
-def cmd_query(args) -> int:
+def cmd_query(args: argparse.Namespace) -> int:
     from kgraph.params import parse_assignments
 
     params = parse_assignments(args.param or [])
@@ -127,7 +140,7 @@ def cmd_query(args) -> int:
     return EXIT_OK
 
 
-def cmd_sparql(args) -> int:
+def cmd_sparql(args: argparse.Namespace) -> int:
     if (args.query is None) == (args.file is None):
         raise UsageError("give a query text or --file FILE.rq, not both or neither")
     if args.file:
@@ -150,7 +163,7 @@ def cmd_sparql(args) -> int:
     return EXIT_OK
 
 
-def cmd_build(args) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     kg = _kg(args)
     with Progress() as progress:
         build = kg.build(force=args.force, reference=args.reference, progress=progress)
@@ -175,7 +188,7 @@ def cmd_build(args) -> int:
     return EXIT_OK
 
 
-def _print_report(report, fmt: str) -> None:
+def _print_report(report: ValidationReport, fmt: str) -> None:
     if fmt == "json":
         _write_output(report.to_json() + "\n", None)
     elif fmt == "turtle":
@@ -184,15 +197,15 @@ def _print_report(report, fmt: str) -> None:
         _write_output(report.to_text() + "\n", None)
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
     with Progress() as progress:
         report = _kg(args).validate(args.files, reference=args.reference, progress=progress)
     _print_report(report, args.format)
     return EXIT_OK if report.conforms else EXIT_NONCONFORMING
 
 
-def cmd_add(args) -> int:
-    from kgraph.namespaces import shorten
+def cmd_add(args: argparse.Namespace) -> int:
+    from kgraph.terms import show_term
 
     kg = _kg(args)
     try:
@@ -203,32 +216,27 @@ def cmd_add(args) -> int:
             _print_report(e.report, "text")
         raise
     for t in result.duplicates[:10]:
-        print(f"already present, not added: {_show(t.subject, shorten)} {_show(t.predicate, shorten)} {_show(t.object, shorten)}", file=sys.stderr)
+        print(f"already present, not added: {show_term(t.subject)} {show_term(t.predicate)} {show_term(t.object)}", file=sys.stderr)
     if len(result.duplicates) > 10:
         print(f"... and {len(result.duplicates) - 10} more already present", file=sys.stderr)
     if result.written:
         for p in result.written:
             print(f"wrote {p}")
-        how = "updated in place" if result.build.manifest.get("updated_by_add") else "rebuilt"
-        print(f"added {result.added} triple(s); {len(result.duplicates)} already present; knowledge graph {how} ({result.build.key})")
+        build = result.build
+        how = "updated in place" if build is not None and build.manifest.get("updated_by_add") else "rebuilt"
+        print(f"added {result.added} triple(s); {len(result.duplicates)} already present; knowledge graph {how} ({build and build.key})")
     else:
         print(f"nothing to add: all {len(result.duplicates)} triple(s) are already present")
     return EXIT_OK
 
 
-def _show(term, shorten) -> str:
-    import pyoxigraph as ox
-
-    return shorten(term.value) if isinstance(term, ox.NamedNode) else str(term)
-
-
-def cmd_export(args) -> int:
+def cmd_export(args: argparse.Namespace) -> int:
     data = _kg(args).export(args.format, asserted_only=args.asserted_only)
     _write_output(data, args.output)
     return EXIT_OK
 
 
-def cmd_stats(args) -> int:
+def cmd_stats(args: argparse.Namespace) -> int:
     from kgraph.namespaces import shorten
 
     stats = _kg(args).stats()
@@ -248,7 +256,7 @@ def cmd_stats(args) -> int:
     return EXIT_OK
 
 
-def cmd_span(args) -> int:
+def cmd_span(args: argparse.Namespace) -> int:
     from kgraph.evidence import locate_span, span_turtle
 
     kg = _kg(args)
@@ -258,7 +266,7 @@ def cmd_span(args) -> int:
     return EXIT_OK
 
 
-def cmd_load(args) -> int:
+def cmd_load(args: argparse.Namespace) -> int:
     from kgraph.remote import load_to_endpoint, load_to_store
 
     kg = _kg(args)
@@ -386,10 +394,10 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     """argparse's formatter, told the terminal's width up front: asking shutil for it costs
     every run the import of shutil and its compression modules, help or not."""
 
-    def __init__(self, prog: str, **kwargs) -> None:
+    def __init__(self, prog: str, **kwargs: Any) -> None:
         if kwargs.get("width") is None:
             try:
-                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns
+                columns = int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
             except (AttributeError, ValueError, OSError):
                 columns = 80
             kwargs["width"] = columns - 2
@@ -419,8 +427,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         prog="kgraph",
         description="Query, build, validate and extend the kgraph knowledge graph.",
         formatter_class=_Formatter,
-        epilog="exit codes: 0 ok, 1 data does not conform or is inconsistent, 2 usage or input error,\n"
-        "            3 workspace or store problem, 4 remote server problem, 70 internal error, 130 interrupted\n"
+        epilog="exit codes: " + exit_code_summary().replace("\n", "\n            ") + "\n"
         "workspace:  $KGRAPH_HOME, else ~/.local/share/kgraph (added facts and the build cache)\n"
         "start with: kgraph queries; kgraph query hosted-talks",
     )
@@ -441,7 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
     try:
-        return args.func(args)
+        return int(args.func(args))
     except KgraphError as e:
         if args.debug:
             raise

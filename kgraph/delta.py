@@ -26,15 +26,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, RDF, SH
-from kgraph.rules import TYPE, Term
+from kgraph.rules import TYPE
+from kgraph.terms import Term, graph_iri
 from kgraph.validation import Shapes
 
 HIDDEN_GRAPHS = frozenset({GRAPH_SHAPES, GRAPH_META})
 Path_ = tuple[ox.NamedNode | None, ...]  # None: any property
+Trie = dict[ox.NamedNode | None, "Trie"]  # the read paths, step by step
 
 
 class UnknownReads(Exception):  # noqa: N818 - a signal caught inside kgraph to take the slower path, not an error
@@ -52,8 +55,9 @@ class StoreFacts:
         self._out: dict[Term, set[ox.Triple]] = defaultdict(set)
         self._in: dict[Term, set[ox.Triple]] = defaultdict(set)
 
-    def _quads(self, s=None, p=None, o=None) -> Iterator[ox.Quad]:
-        for q in self.store.quads_for_pattern(s, p, o, None):
+    def _quads(self, s: Term | None = None, p: Term | None = None, o: Term | None = None) -> Iterator[ox.Quad]:
+        # (pyoxigraph checks at run time that each term fits its place)
+        for q in self.store.quads_for_pattern(s, p, o, None):  # type: ignore[arg-type]
             if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name.value not in HIDDEN_GRAPHS:
                 yield q
 
@@ -62,7 +66,7 @@ class StoreFacts:
 
     def asserted(self, t: ox.Triple) -> bool:
         """Whether the store holds ``t`` as an asserted triple (not only as an inferred one)."""
-        return any(q.graph_name.value != GRAPH_INFERRED for q in self._quads(t.subject, t.predicate, t.object))
+        return any(graph_iri(q) != GRAPH_INFERRED for q in self._quads(t.subject, t.predicate, t.object))
 
     def add(self, t: ox.Triple) -> bool:
         if t in self.overlay or self.in_store(t):
@@ -86,7 +90,8 @@ class StoreFacts:
         return {ox.Triple(q.subject, q.predicate, q.object) for q in self._quads(s, None, None)} | self._out.get(s, set())
 
     def incoming(self, o: Term) -> set[Term]:
-        return {q.subject for q in self._quads(None, None, o)} | {t.subject for t in self._in.get(o, set())}
+        out: set[Term] = {q.subject for q in self._quads(None, None, o)}
+        return out | {t.subject for t in self._in.get(o, set())}
 
     def graph(self, iri: str) -> list[ox.Triple]:
         return [ox.Triple(q.subject, q.predicate, q.object) for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(iri))]
@@ -140,7 +145,7 @@ def read_paths(shapes: Shapes) -> set[Path_]:
             shape_reads(other, prefix, depth + 1)
         for constraint in index.get((shape, _sh("sparql")), []):
             for select in index.get((constraint, _sh("select")), []):
-                for path in _sparql_reads(select.value, _declared_prefixes(index, constraint, items)):
+                for path in _sparql_reads(str(select.value), _declared_prefixes(index, constraint)):  # type: ignore[union-attr]
                     reads.add(prefix + path)
 
     def value_reads(prop: Term, prefix: Path_, depth: int) -> None:
@@ -152,7 +157,8 @@ def read_paths(shapes: Shapes) -> set[Path_]:
         reads.add((*step, TYPE))
         for link in _PAIR_LINKS:
             for other in index.get((prop, _sh(link)), []):
-                reads.add((*prefix, other))
+                if isinstance(other, ox.NamedNode):
+                    reads.add((*prefix, other))
         for other in nested(prop):
             shape_reads(other, step, depth + 1)
 
@@ -189,14 +195,14 @@ def cached_read_paths(shapes: Shapes, cache: Path | None) -> set[Path_]:
     return reads
 
 
-def _declared_prefixes(index, constraint: Term, items) -> dict[str, str]:
+def _declared_prefixes(index: dict[tuple[Term, Term], list[Term]], constraint: Term) -> dict[str, str]:
     prefixes = {}
     for owner in index.get((constraint, _sh("prefixes")), []):
         for decl in index.get((owner, _sh("declare")), []):
             names = index.get((decl, _sh("prefix")), [])
             spaces = index.get((decl, _sh("namespace")), [])
             if names and spaces:
-                prefixes[names[0].value] = spaces[0].value
+                prefixes[str(names[0].value)] = str(spaces[0].value)  # type: ignore[union-attr]
     return prefixes
 
 
@@ -207,14 +213,14 @@ def _sparql_reads(select: str, prefixes: dict[str, str]) -> set[Path_]:
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    patterns: list[tuple] = []
+    patterns: list[tuple[Any, Any, Any]] = []
 
-    def walk(node) -> None:
+    def walk(node: object) -> None:
         if isinstance(node, CompValue):
             if node.name == "BGP":
-                patterns.extend(node.get("triples", []))
+                patterns.extend(node.get("triples") or [])
             elif node.name == "TriplesBlock":  # left untranslated inside EXISTS and NOT EXISTS
-                for flat in node.get("triples", []):
+                for flat in node.get("triples") or []:
                     patterns.extend(tuple(flat[i : i + 3]) for i in range(0, len(flat) - 2, 3))
             for value in node.values():
                 walk(value)
@@ -224,16 +230,16 @@ def _sparql_reads(select: str, prefixes: dict[str, str]) -> set[Path_]:
 
     walk(prepareQuery(select, initNs=prefixes).algebra)
 
-    def steps(pred) -> tuple:
+    def steps(pred: object) -> Path_:
         if isinstance(pred, URIRef):
             return (ox.NamedNode(str(pred)),)
         if isinstance(pred, Variable):
             return (None,)
         if isinstance(pred, SequencePath):
             return tuple(s for arg in pred.args for s in steps(arg))
-        raise UnknownReads(f"the SPARQL path {pred.n3()} is not a plain sequence")
+        raise UnknownReads(f"the SPARQL path {pred!r} is not a plain sequence")
 
-    reach: dict = {Variable("this"): {()}}
+    reach: dict[Variable, set[Path_]] = {Variable("this"): {()}}
     reads: set[Path_] = set()
     pending = list(patterns)
     while pending:
@@ -307,8 +313,8 @@ class MemoryIndex:
         return self._by_predicate[s].get(p, [])
 
 
-def _trie(reads: set[Path_]) -> dict:
-    root: dict = {}
+def _trie(reads: set[Path_]) -> Trie:
+    root: Trie = {}
     for path in reads:
         node = root
         for step in path:
@@ -324,11 +330,15 @@ def context_triples(
     The read paths are walked as a trie, so a node is asked only for the properties some path
     follows from where it stands.
     """
-    out: set[ox.Triple] = set(facts.graph(GRAPH_ONTOLOGY) if ontology is None else ontology)
+    if ontology is None:
+        if not isinstance(facts, StoreFacts):
+            raise TypeError("an in-memory index needs the ontology given")
+        ontology = facts.graph(GRAPH_ONTOLOGY)
+    out: set[ox.Triple] = set(ontology)
     trie = _trie(reads)
     seen: set[tuple[Term, int]] = set()
 
-    def follow(node: Term, branch: dict) -> None:
+    def follow(node: Term, branch: Trie) -> None:
         key = (node, id(branch))
         if key in seen or isinstance(node, ox.Literal):
             return

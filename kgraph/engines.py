@@ -10,14 +10,36 @@ for row across engines.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol, cast
 
 import pyoxigraph as ox
 
 from kgraph.errors import ParseError
 from kgraph.results import QueryResult
 from kgraph.sparql import bind_values, keywords, query_form
+from kgraph.terms import Term, rdf_bytes
+
+if TYPE_CHECKING:
+    import rdflib
+    from rdflib.term import Identifier
 
 ENGINES = ("oxigraph", "rdflib")
+
+
+class QueryEngine(Protocol):
+    """What runs a query for kgraph: the embedded store, rdflib, or a remote SPARQL endpoint.
+
+    >>> engine: QueryEngine = OxigraphEngine(ox.Store())
+    >>> engine.run("ASK { ?s ?p ?o }").boolean
+    False
+    """
+
+    name: str
+
+    def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
+        """Run a read-only query, the variables in ``bindings`` bound to those terms."""
+        ...
 
 
 class OxigraphEngine:
@@ -28,13 +50,13 @@ class OxigraphEngine:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def run(self, text: str, bindings: dict | None = None, *, source: str = "query") -> QueryResult:
+    def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
         """Run a read-only query; ``bindings`` maps variable names to pyoxigraph terms.
 
         Bindings go into the query as a VALUES block of RDF terms (see
         :func:`kgraph.sparql.bind_values`), which Oxigraph uses to plan the joins.
         """
-        form = query_form(text)
+        query_form(text)  # refuses updates and SERVICE
         # The default graph is the union of all graphs, unless the query names its own dataset:
         # Oxigraph would otherwise ignore FROM, where rdflib (and the standard) honour it.
         union = "FROM" not in keywords(text)
@@ -45,9 +67,9 @@ class OxigraphEngine:
             raise _query_syntax_error(e, source) from None
         except RuntimeError as e:
             raise ParseError(str(e), path=source) from None
-        if form == "ASK":
+        if isinstance(answer, ox.QueryBoolean):
             return QueryResult("ask", boolean=bool(answer))
-        if form in ("CONSTRUCT", "DESCRIBE"):
+        if isinstance(answer, ox.QueryTriples):
             return QueryResult("graph", triples=list(answer))
         variables = [v.value for v in answer.variables]
         rows = [tuple(solution[i] for i in range(len(variables))) for solution in answer]
@@ -69,7 +91,7 @@ class RdflibEngine:
 
     name = "rdflib"
 
-    def __init__(self, dataset) -> None:
+    def __init__(self, dataset: rdflib.Dataset) -> None:
         self.dataset = dataset
 
     @classmethod
@@ -79,16 +101,17 @@ class RdflibEngine:
 
         _close_rdflib_network_paths()
         ds = Dataset(default_union=True)
-        ds.parse(data=ox.serialize(quads, format=ox.RdfFormat.N_QUADS), format="nquads")
+        ds.parse(data=rdf_bytes(quads, ox.RdfFormat.N_QUADS), format="nquads")
         return cls(ds)
 
-    def run(self, text: str, bindings: dict | None = None, *, source: str = "query") -> QueryResult:
+    def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
         from pyparsing import ParseException
+        from rdflib.query import ResultRow
 
-        from kgraph.terms import from_rdflib, to_rdflib
+        from kgraph.terms import from_rdflib, graph_to_triples, to_rdflib
 
         form = query_form(text)
-        init = {k: to_rdflib(v) for k, v in (bindings or {}).items()}
+        init = {k: cast("Identifier", to_rdflib(v)) for k, v in (bindings or {}).items()}
         try:
             answer = self.dataset.query(text, initBindings=init)
         except ParseException as e:
@@ -96,9 +119,11 @@ class RdflibEngine:
         if form == "ASK":
             return QueryResult("ask", boolean=bool(answer.askAnswer))
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return QueryResult("graph", triples=[ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in answer.graph])
-        variables = [str(v) for v in answer.vars]
-        rows = [tuple(from_rdflib(row[v]) if row[v] is not None else None for v in answer.vars) for row in answer]
+            assert answer.graph is not None
+            return QueryResult("graph", triples=graph_to_triples(answer.graph))
+        names = answer.vars or []
+        variables = [str(v) for v in names]
+        rows = [tuple(from_rdflib(row[v]) for v in names) for row in answer if isinstance(row, ResultRow)]
         return QueryResult("select", variables, rows)
 
 

@@ -1,16 +1,40 @@
-"""Typed errors. Each class maps to exactly one exit code, documented in the README.
+"""Typed errors and the exit codes they map to: the one source of both.
 
 Library code raises these; only the command line turns them into messages and exit codes.
+Each class maps to exactly one exit code; :data:`EXIT_CODES` says what each code means, and
+the command line's help and the README's table are made from it (a test checks the README).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kgraph.validation import ValidationReport
 
 EXIT_OK = 0
 EXIT_NONCONFORMING = 1
 EXIT_USAGE = 2
 EXIT_WORKSPACE = 3
 EXIT_REMOTE = 4
+EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
+
+EXIT_CODES: dict[int, tuple[str, str]] = {
+    # code: (in a few words, for the command line's help; in full, for the README)
+    EXIT_OK: ("ok", "success"),
+    EXIT_NONCONFORMING: ("data does not conform or is inconsistent", "the data does not conform to the shapes, or is inconsistent under OWL 2 RL"),
+    EXIT_USAGE: (
+        "usage or input error",
+        "usage or input error: bad arguments, unreadable or malformed file (`file:line:column: what`), unknown "
+        "query (with the nearest names), missing, unknown or ambiguous parameter (with candidates), SPARQL "
+        "Update or SERVICE refused, a network connection to a host nobody named",
+    ),
+    EXIT_WORKSPACE: ("workspace or store problem", "workspace or store problem: busy, damaged, not writable, or not a kgraph store"),
+    EXIT_REMOTE: ("remote server problem", "remote server problem: unreachable, timeout, HTTP error"),
+    EXIT_INTERNAL: ("internal error", "internal error (a bug: please report it with the output of `--debug`)"),
+    EXIT_INTERRUPTED: ("interrupted", "interrupted; nothing was changed"),
+}
 
 
 class KgraphError(Exception):
@@ -84,7 +108,7 @@ class NonConformingError(KgraphError):
 
     exit_code = EXIT_NONCONFORMING
 
-    def __init__(self, message: str, report=None, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, report: ValidationReport | None = None, *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.report = report
 
@@ -112,3 +136,43 @@ class RemoteError(KgraphError):
     """A remote SPARQL server could not be reached or refused the request."""
 
     exit_code = EXIT_REMOTE
+
+
+class NetworkBlockedError(KgraphError):
+    """Something tried to reach a host the user did not name (see :mod:`kgraph.netguard`)."""
+
+    exit_code = EXIT_USAGE
+
+
+def error_classes(code: int) -> list[str]:
+    """The names of the error classes that end a command with exit code ``code``, as defined.
+
+    >>> error_classes(EXIT_WORKSPACE)
+    ['WorkspaceError']
+    """
+    found, todo = [], list(KgraphError.__subclasses__())
+    while todo:
+        cls = todo.pop(0)
+        todo[:0] = cls.__subclasses__()
+        if cls.__module__ == __name__ and cls.exit_code == code:
+            found.append(cls.__name__)
+    return found
+
+
+def exit_code_summary() -> str:
+    """The exit codes in one line each of a few words, for the command line's help.
+
+    >>> exit_code_summary().splitlines()[0]
+    '0 ok, 1 data does not conform or is inconsistent, 2 usage or input error,'
+    """
+    items = [f"{code} {short}" for code, (short, _) in EXIT_CODES.items()]
+    return "\n".join(", ".join(items[i : i + 3]) + ("," if i + 3 < len(items) else "") for i in range(0, len(items), 3))
+
+
+def exit_code_table() -> str:
+    """The README's table of exit codes, with the error classes raised for each."""
+    lines = ["| code | meaning | raised as |", "|---|---|---|"]
+    for code, (_, meaning) in EXIT_CODES.items():
+        raised = ", ".join(f"`{name}`" for name in error_classes(code))
+        lines.append(f"| {code} | {meaning} | {raised} |".replace("|  |", "| |"))
+    return "\n".join(lines)

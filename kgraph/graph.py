@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kgraph.build import Build, ensure_built
 from kgraph.catalogue import CannedQuery, Catalogue
-from kgraph.engines import ENGINES, OxigraphEngine, RdflibEngine
+from kgraph.engines import ENGINES, OxigraphEngine, QueryEngine, RdflibEngine
 from kgraph.errors import UsageError
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
 from kgraph.params import EntityResolver, bind_parameters
@@ -16,6 +17,12 @@ from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
 from kgraph.sparql import paged, query_form
 from kgraph.stores import load_store
+from kgraph.terms import lexical, rdf_bytes
+
+if TYPE_CHECKING:
+    from kgraph.admission import AddResult
+    from kgraph.pipeline import Progress
+    from kgraph.validation import ValidationReport
 
 EXPORT_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -47,11 +54,11 @@ class KnowledgeGraph:
         self.workspace = Path(workspace) if workspace is not None else default_workspace()
         self.resources = resources or default_resources()
         self._catalogue: Catalogue | None = None
-        self._engines: dict[str, object] = {}
+        self._engines: dict[str, QueryEngine] = {}
         self._build: Build | None = None
 
     # -- the pipeline -------------------------------------------------------------------
-    def build(self, *, force: bool = False, reference: bool = False, progress=None) -> Build:
+    def build(self, *, force: bool = False, reference: bool = False, progress: Progress | None = None) -> Build:
         """Parse, reason, validate and materialise (cached by a hash of every input).
 
         ``reference`` rebuilds with owlrl and pySHACL over everything instead of the compiled
@@ -63,7 +70,7 @@ class KnowledgeGraph:
         self._build = build
         return build
 
-    def engine(self, name: str = "oxigraph"):
+    def engine(self, name: str = "oxigraph") -> QueryEngine:
         """A query engine over the current, conforming build: 'oxigraph' (default) or 'rdflib'."""
         if name not in ENGINES:
             raise UsageError(f"unknown engine {name!r}", hint="use one of " + ", ".join(ENGINES))
@@ -131,7 +138,7 @@ class KnowledgeGraph:
         return EntityResolver(self.engine(engine)).resolve(value)
 
     # -- new facts ----------------------------------------------------------------------
-    def validate(self, paths: list[Path | str], *, reference: bool = False, progress=None):
+    def validate(self, paths: list[Path | str], *, reference: bool = False, progress: Progress | None = None) -> ValidationReport:
         """Validate new fact files in the context of the whole graph; returns a ValidationReport.
 
         Only what the new facts can affect is reasoned about and validated; ``reference``
@@ -141,7 +148,7 @@ class KnowledgeGraph:
 
         return check_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference, progress=progress).report
 
-    def add(self, paths: list[Path | str], *, reference: bool = False, progress=None):
+    def add(self, paths: list[Path | str], *, reference: bool = False, progress: Progress | None = None) -> AddResult:
         """Add new fact files to the workspace if, and only if, they all conform (see :meth:`validate`)."""
         from kgraph.admission import add_files
 
@@ -164,16 +171,17 @@ class KnowledgeGraph:
         rdf_format = EXPORT_FORMATS[fmt]
         quads = build.quads(exclude={GRAPH_SHAPES} | ({GRAPH_INFERRED} if asserted_only else set()))
         if rdf_format.supports_datasets:
-            return ox.serialize(quads, format=rdf_format, **({"prefixes": PREFIXES} if fmt == "trig" else {}))
-        triples = list({ox.Triple(q.subject, q.predicate, q.object): None for q in quads if q.graph_name.value != GRAPH_META})
-        return ox.serialize(triples, format=rdf_format, **({"prefixes": PREFIXES} if fmt == "ttl" else {}))
+            return rdf_bytes(quads, rdf_format, PREFIXES if fmt == "trig" else None)
+        meta = ox.NamedNode(GRAPH_META)
+        triples = list({ox.Triple(q.subject, q.predicate, q.object): None for q in quads if q.graph_name != meta})
+        return rdf_bytes(triples, rdf_format, PREFIXES if fmt == "ttl" else None)
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         """Triples asserted and inferred, entities per class, shapes and queries."""
         build = self.build()
         runner = self.engine()
-        classes = {row[0].value: int(row[1].value) for row in runner.run(_CLASS_COUNTS).rows}
-        shapes = int(runner.run(_SHAPE_COUNT).rows[0][0].value)
+        classes = {lexical(r["class"]): int(lexical(r["entities"])) for r in runner.run(_CLASS_COUNTS).as_dicts()}
+        shapes = int(lexical(runner.run(_SHAPE_COUNT).as_dicts()[0]["n"]))
         return {
             "triples": build.manifest["triples"],
             "graphs": build.manifest["graphs"],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kgraph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, data_graph_iri, workspace_graph_iri
 from kgraph.resources import Resources
@@ -68,7 +68,7 @@ def _stat(path: Path) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
-def content_key(inputs: list[InputFile], version: str, known: dict[str, list] | None = None) -> str:
+def content_key(inputs: list[InputFile], version: str, known: dict[str, list[Any]] | None = None) -> str:
     """A digest of the kgraph version and the name, role and bytes of every input.
 
     ``known`` maps a file's resolved path to ``[size, mtime_ns, inode, sha256]`` from an

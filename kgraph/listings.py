@@ -19,12 +19,18 @@ may change any listing, and the next query of a listing computes and keeps it ag
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kgraph.files import write_atomically
 from kgraph.sparql import query_form
+from kgraph.terms import Row
+
+if TYPE_CHECKING:
+    from kgraph.catalogue import CannedQuery
 
 FOLDER = "listings"
 
@@ -40,12 +46,13 @@ def keep(store: ox.Store, text: str, path: Path) -> int:
     if not isinstance(answer, ox.QuerySolutions):
         raise TypeError("only a SELECT query has rows to keep")
     data = answer.serialize(format=ox.QueryResultsFormat.TSV)
+    assert data is not None  # without an output, serialize returns the bytes
     Path(path).parent.mkdir(exist_ok=True)
     write_atomically(path, data)
     return data.count(b"\n") - 1
 
 
-def read(path: Path, *, limit: int | None = None, offset: int = 0) -> tuple[list[str], list[tuple]]:
+def read(path: Path, *, limit: int | None = None, offset: int = 0) -> tuple[list[str], list[Row]]:
     """The variables, and rows ``offset`` to ``offset + limit``, of a kept listing (OSError if
     there is none, SyntaxError if it is damaged).
 
@@ -57,11 +64,12 @@ def read(path: Path, *, limit: int | None = None, offset: int = 0) -> tuple[list
         page = itertools.islice(fh, offset, None if limit is None else offset + limit)
         data = header + b"".join(page)
     answer = ox.parse_query_results(data, format=ox.QueryResultsFormat.TSV)
+    assert isinstance(answer, ox.QuerySolutions)  # a TSV file holds solutions
     variables = [v.value for v in answer.variables]
     return variables, [tuple(s[i] for i in range(len(variables))) for s in answer]
 
 
-def keep_all(store: ox.Store, queries, build_folder: Path) -> list[str]:
+def keep_all(store: ox.Store, queries: Iterable[CannedQuery], build_folder: Path) -> list[str]:
     """Keep the listing of every canned SELECT query in ``queries`` that takes no parameter; their names."""
     kept = []
     for canned in queries:

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from kgraph.errors import InputError, ParseError
 from kgraph.namespaces import DCTERMS, KG, RDF
+from kgraph.terms import Subject
 
 FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -143,16 +144,16 @@ def source_text_triples(triples: list[ox.Triple], text_dirs: list[Path]) -> list
     identifier = ox.NamedNode(DCTERMS + "identifier")
     sha = ox.NamedNode(KG + "sha256")
     # One pass over the triples, whatever the number of documents.
-    docs: set = set()
-    names: dict = defaultdict(list)
-    digests: dict = defaultdict(list)
+    docs: set[Subject] = set()
+    names: dict[Subject, list[str]] = defaultdict(list)
+    digests: dict[Subject, list[str]] = defaultdict(list)
     for t in triples:
         if t.predicate == rdf_type and t.object == source_class:
             docs.add(t.subject)
         elif t.predicate == identifier:
-            names[t.subject].append(t.object.value)
+            names[t.subject].append(str(t.object.value))  # type: ignore[union-attr]  # a literal
         elif t.predicate == sha:
-            digests[t.subject].append(t.object.value)
+            digests[t.subject].append(str(t.object.value))  # type: ignore[union-attr]
     out = []
     for doc in sorted(docs, key=str):
         if len(names[doc]) != 1 or len(digests[doc]) != 1:
@@ -161,7 +162,7 @@ def source_text_triples(triples: list[ox.Triple], text_dirs: list[Path]) -> list
         found = [d / name for d in text_dirs if Path(name).name == name and (d / name).is_file()]
         if not found:
             raise InputError(
-                f"source text {name!r} of <{doc.value}> not found in " + ", ".join(map(str, text_dirs)),
+                f"source text {name!r} of {doc} not found in " + ", ".join(map(str, text_dirs)),
                 hint="dcterms:identifier must be a bare file name of a text under data/ (or added with 'kgraph add TEXT.txt')",
             )
         path = found[0]

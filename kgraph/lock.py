@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from kgraph.errors import WorkspaceError
 
 
 @contextmanager
-def workspace_lock(workspace: Path, *, timeout: float = 60.0, purpose: str = "change the workspace"):
+def workspace_lock(workspace: Path, *, timeout: float = 60.0, purpose: str = "change the workspace") -> Iterator[None]:
     """Hold ``WORKSPACE/.lock`` exclusively; wait up to ``timeout`` seconds, then refuse.
 
     The lock is an advisory ``flock``: the kernel releases it when a holder dies, so a killed

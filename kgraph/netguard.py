@@ -10,19 +10,17 @@ SERVICE clauses (see :mod:`kgraph.sparql`) and parses RDF with pyoxigraph, which
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from kgraph.errors import KgraphError
+from kgraph.errors import NetworkBlockedError
 
 _allowed_hosts: set[str] = set()
 _installed = False
 
 
-class NetworkBlockedError(KgraphError):
-    """Something tried to reach a host the user did not name."""
-
-
-def _hook(event: str, args: tuple) -> None:
+def _hook(event: str, args: tuple[Any, ...]) -> None:
     if event == "socket.connect":
         import socket  # already imported by whoever opened the socket: free here, and not at start-up
 
@@ -53,7 +51,7 @@ def install() -> None:
 
 
 @contextmanager
-def allow(host: str):
+def allow(host: str) -> Iterator[None]:
     """Let connections to ``host`` (and the addresses it resolves to) through, for this block."""
     import socket
 
@@ -61,7 +59,7 @@ def allow(host: str):
     _allowed_hosts.update(new)
     try:
         try:
-            resolved = {info[4][0] for info in socket.getaddrinfo(host, None)}
+            resolved = {str(info[4][0]) for info in socket.getaddrinfo(host, None)}
         except OSError:
             resolved = set()
         more = resolved - _allowed_hosts

@@ -9,12 +9,17 @@ ParameterError listing candidates.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from kgraph.catalogue import CannedQuery
 from kgraph.errors import ParameterError
 from kgraph.namespaces import expand, shorten
+from kgraph.terms import Term, lexical
+
+if TYPE_CHECKING:
+    from kgraph.engines import QueryEngine
 
 _LABELS = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -44,7 +49,7 @@ def _fold(text: str) -> str:
 class EntityResolver:
     """Finds the entity a user means, using the labels in the knowledge graph."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine: QueryEngine) -> None:
         self.engine = engine
         self._labels: list[tuple[ox.NamedNode, str]] | None = None
         self._names: dict[ox.NamedNode, str] = {}
@@ -52,10 +57,10 @@ class EntityResolver:
     def labels(self) -> list[tuple[ox.NamedNode, str]]:
         """Every (entity, label or alternative label, in any language) pair of the graph."""
         if self._labels is None:
-            rows = self.engine.run(_LABELS).rows
-            self._labels = sorted({(row[0], row[1].value) for row in rows}, key=lambda el: (str(el[0]), el[1]))
+            rows = [(entity, label, name) for entity, label, name in self.engine.run(_LABELS).rows if isinstance(entity, ox.NamedNode) and label]
+            self._labels = sorted({(entity, lexical(label)) for entity, label, _ in rows}, key=lambda el: (str(el[0]), el[1]))
             for entity, _label, name in rows:
-                if name is not None:
+                if isinstance(name, ox.Literal):
                     self._names[entity] = min(name.value, self._names.get(entity, name.value))
         return self._labels
 
@@ -67,7 +72,7 @@ class EntityResolver:
 
     def candidates(self, text: str, n: int = 5) -> list[str]:
         """The nearest labels to ``text``, as 'Label (id:X)'."""
-        by_label: dict[str, set] = {}
+        by_label: dict[str, set[ox.NamedNode]] = {}
         for entity, label in self.labels():
             by_label.setdefault(_fold(label), set()).add(entity)
         import difflib  # only to suggest candidates, after a miss
@@ -87,7 +92,7 @@ class EntityResolver:
             return []
         matches: set[ox.NamedNode] = set()
         for label in (ox.Literal(value), *(ox.Literal(value, language=lang) for lang in EXACT_LANGUAGES)):
-            matches.update(row[0] for row in self.engine.run(_EXACT, {"label": label}).rows)
+            matches.update(row[0] for row in self.engine.run(_EXACT, {"label": label}).rows if isinstance(row[0], ox.NamedNode))
         return sorted(matches, key=str)
 
     def resolve(self, text: str, *, param: str = "entity") -> ox.NamedNode:
@@ -138,13 +143,13 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def bind_parameters(query: CannedQuery, values: dict[str, str], resolver: EntityResolver) -> dict[str, object]:
+def bind_parameters(query: CannedQuery, values: dict[str, str], resolver: EntityResolver) -> dict[str, Term]:
     """Check and convert the raw values of a query's parameters to RDF terms (defaults filled in)."""
     unknown = sorted(set(values) - {p.name for p in query.params})
     if unknown:
         known = ", ".join(p.name for p in query.params) or "none"
         raise ParameterError(f"query {query.name!r} has no parameter {unknown[0]!r}", hint=f"its parameters: {known}")
-    bound: dict[str, object] = {}
+    bound: dict[str, Term] = {}
     for p in query.params:
         raw = values.get(p.name, p.default)
         if raw is None:

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -26,6 +27,7 @@ from kgraph.reasoning import Closure, close_graph
 from kgraph.validation import Shapes, ValidationReport, validate, validate_in_parts
 
 Progress = Callable[[str], None]
+T = TypeVar("T", ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
 
 
 def canonical_blank_nodes(triples: list[ox.Triple], salt: str) -> list[ox.Triple]:
@@ -40,7 +42,7 @@ def canonical_blank_nodes(triples: list[ox.Triple], salt: str) -> list[ox.Triple
     dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
 
-    def rename(term):
+    def rename(term: T) -> T:
         if not isinstance(term, ox.BlankNode):
             return term
         digest = hashlib.sha256(f"{salt}:{term.value}".encode()).hexdigest()[:32]

@@ -19,9 +19,10 @@ dropped; inconsistencies become an InconsistencyError. Tests check that both way
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -29,7 +30,11 @@ from kgraph.errors import InconsistencyError
 from kgraph.files import write_atomically
 from kgraph.loading import read_triples
 from kgraph.namespaces import OWL, RDF
-from kgraph.rules import TYPE, Facts, MemoryFacts, NeedsReference, RuleSet, Term, compile_rules, forward_chain, inconsistencies, is_schema_triple
+from kgraph.rules import TYPE, Facts, MemoryFacts, NeedsReference, RuleSet, compile_rules, forward_chain, inconsistencies, is_schema_triple
+from kgraph.terms import Term, rdf_bytes
+
+if TYPE_CHECKING:
+    import rdflib
 
 OWLRL_ERROR = "http://www.daml.org/2002/03/agents/agent-ont#"
 _PROBE = ox.NamedNode("urn:kgraph:datatype-probe")
@@ -37,7 +42,7 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _LANG_STRING = RDF + "langString"
 
 
-def infer_owlrl_closure(asserted):
+def infer_owlrl_closure(asserted: rdflib.Graph) -> rdflib.Graph:
     """Return a new rdflib Graph holding what OWL 2 RL adds to ``asserted`` (an rdflib Graph).
 
     Raises:
@@ -76,7 +81,7 @@ def reference_closure(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
 
 
 # -- the fast path -------------------------------------------------------------------------
-def _rl_datatypes() -> tuple[frozenset[str], dict]:
+def _rl_datatypes() -> tuple[frozenset[str], dict[str, Any]]:
     from owlrl.DatatypeHandling import AltXSDToPYTHON
     from owlrl.XsdDatatypes import OWL_RL_Datatypes
 
@@ -144,7 +149,7 @@ def _schema_closure(schema: Schema, cache: Path | None) -> list[ox.Triple]:
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(path, ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES))
+            write_atomically(path, rdf_bytes(inferred, ox.RdfFormat.N_TRIPLES))
         except OSError:
             pass  # a cache that cannot be written only costs time
     return inferred
@@ -247,7 +252,7 @@ def close_delta(reasoner: Reasoner, facts: Facts, new: list[ox.Triple]) -> list[
     return derived
 
 
-def check_types(reasoner: Reasoner, nodes: Iterable[Term], types_of) -> None:
+def check_types(reasoner: Reasoner, nodes: Iterable[Term], types_of: Callable[[Term], Iterable[Term]]) -> None:
     """Raise InconsistencyError if any of ``nodes`` now has disjoint types or is an owl:Nothing."""
     problems = inconsistencies(reasoner.rules, {n: set(types_of(n)) for n in nodes})
     if problems:

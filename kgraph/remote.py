@@ -23,7 +23,9 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -34,12 +36,19 @@ from kgraph.namespaces import GRAPH_INFERRED
 from kgraph.results import QueryResult
 from kgraph.sparql import bind_values, query_form
 from kgraph.stores import write_store
+from kgraph.terms import Term, graph_iri, rdf_bytes
+
+if TYPE_CHECKING:
+    from kgraph.build import Build
+    from kgraph.graph import KnowledgeGraph
+
+T = TypeVar("T", ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
 
 STORE_MARKER = "kgraph-store.json"
 
 
 # -- embedded stores ---------------------------------------------------------------------------
-def load_to_store(kg, target: Path) -> dict:
+def load_to_store(kg: KnowledgeGraph, target: Path) -> dict[str, Any]:
     """Create or refresh an on-disk Oxigraph store at ``target`` with the materialised graph.
 
     Refuses a folder that holds something other than a kgraph store. Concurrent loads into the
@@ -75,7 +84,7 @@ def load_to_store(kg, target: Path) -> dict:
 def _by_graph(quads: list[ox.Quad]) -> dict[str, list[ox.Triple]]:
     graphs: dict[str, list[ox.Triple]] = {}
     for q in quads:
-        graphs.setdefault(q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate, q.object))
+        graphs.setdefault(graph_iri(q), []).append(ox.Triple(q.subject, q.predicate, q.object))
     return graphs
 
 
@@ -105,9 +114,12 @@ def _check_url(url: str) -> urllib.parse.SplitResult:
     return parts
 
 
-def _request(method: str, url: str, *, body: bytes | None = None, headers: dict | None = None, timeout: float, what: str) -> tuple[int, bytes]:
+def _request(
+    method: str, url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None, timeout: float, what: str
+) -> tuple[int, bytes]:
     """One HTTP request with clear errors; asks for credentials once on 401 when a person is there."""
     parts = _check_url(url)
+    host = parts.hostname or ""  # (checked to be there)
     auth = _credentials()
     for attempt in (1, 2):
         request = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))  # noqa: S310 (http(s) checked)
@@ -115,7 +127,7 @@ def _request(method: str, url: str, *, body: bytes | None = None, headers: dict 
             token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             request.add_header("Authorization", f"Basic {token}")
         try:
-            with netguard.allow(parts.hostname), urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            with netguard.allow(host), urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
                 return response.status, response.read()
         except urllib.error.HTTPError as e:
             detail = e.read()[:300].decode("utf-8", "replace").strip()
@@ -153,7 +165,7 @@ def _http_error(code: int, url: str, what: str, detail: str) -> RemoteError:
 
 # -- Graph Store Protocol ------------------------------------------------------------------------
 def load_to_endpoint(
-    kg,
+    kg: KnowledgeGraph,
     url: str,
     *,
     graph: str | None = None,
@@ -161,7 +173,7 @@ def load_to_endpoint(
     asserted_only: bool = False,
     copy_to_default: bool = False,
     timeout: float = 60.0,
-) -> dict:
+) -> dict[str, Any]:
     """Push the materialised graph to a SPARQL 1.1 Graph Store Protocol endpoint.
 
     Each of kgraph's named graphs goes to the graph of the same IRI (or all to ``graph``);
@@ -173,17 +185,17 @@ def load_to_endpoint(
     build.require_conforming()
     by_graph: dict[str, list[ox.Triple]] = {}
     for q in skolemized_quads(build):
-        if asserted_only and q.graph_name.value == GRAPH_INFERRED:
+        if asserted_only and graph_iri(q) == GRAPH_INFERRED:
             continue
-        by_graph.setdefault(graph or q.graph_name.value, []).append(ox.Triple(q.subject, q.predicate, q.object))
-    targets = sorted(by_graph.items())
+        by_graph.setdefault(graph or graph_iri(q), []).append(ox.Triple(q.subject, q.predicate, q.object))
+    targets: list[tuple[str | None, list[ox.Triple]]] = sorted(by_graph.items())
     if copy_to_default:
         union = list(dict.fromkeys(t for ts in by_graph.values() for t in ts))
         targets.append((None, union))
-    done = {}
+    done: dict[str, tuple[int, int]] = {}
     for iri, triples in targets:
         target = url + ("&" if "?" in url else "?") + (urllib.parse.urlencode({"graph": iri}) if iri else "default")
-        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        body = rdf_bytes(triples, ox.RdfFormat.N_TRIPLES)
         status, _ = _request(
             "PUT" if replace else "POST",
             target,
@@ -196,7 +208,7 @@ def load_to_endpoint(
     return {"graphs": done}
 
 
-def skolemized_quads(build) -> list[ox.Quad]:
+def skolemized_quads(build: Build) -> list[ox.Quad]:
     """The build's quads with blank nodes replaced by stable skolem IRIs (RDF 1.1, section 3.5).
 
     A blank node sent twice over HTTP becomes two nodes on the server, so loading twice would
@@ -208,7 +220,7 @@ def skolemized_quads(build) -> list[ox.Quad]:
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     prefix = f"https://w3id.org/kgraph/.well-known/genid/{build.key}-"
 
-    def skolem(term):
+    def skolem(term: T) -> T | ox.NamedNode:
         return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
 
     return [ox.Quad(skolem(q.subject), q.predicate, skolem(q.object), q.graph_name) for q in dataset]
@@ -224,7 +236,7 @@ class RemoteEngine:
         _check_url(url)
         self.url, self.timeout = url, timeout
 
-    def run(self, text: str, bindings: dict | None = None, *, source: str = "query") -> QueryResult:
+    def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
         form = query_form(text)
         text = bind_values(text, bindings or {})
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
@@ -258,7 +270,7 @@ def run_remote(text: str, url: str, *, timeout: float = 30.0) -> QueryResult:
     return RemoteEngine(url, timeout=timeout).run(text)
 
 
-def run_canned_remote(kg, name: str, params: dict, url: str, *, timeout: float = 30.0) -> QueryResult:
+def run_canned_remote(kg: KnowledgeGraph, name: str, params: dict[str, str], url: str, *, timeout: float = 30.0) -> QueryResult:
     """Run a canned query on a remote endpoint, resolving entity parameters against that server."""
     from kgraph.params import EntityResolver, bind_parameters
 

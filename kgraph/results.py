@@ -8,12 +8,13 @@ Terms are pyoxigraph terms whichever engine produced them.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 
 from kgraph.errors import UsageError
-from kgraph.namespaces import PREFIXES, shorten
-from kgraph.terms import RDF_LANGSTRING, XSD_STRING
+from kgraph.namespaces import PREFIXES
+from kgraph.terms import RDF_LANGSTRING, XSD_STRING, Row, Term, lexical, plain_term, rdf_bytes, show_term
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
 GRAPH_FORMATS = {
@@ -40,7 +41,12 @@ class QueryResult:
     __slots__ = ("boolean", "kind", "rows", "triples", "variables")
 
     def __init__(
-        self, kind: str, variables: list[str] | None = None, rows: list[tuple] | None = None, boolean: bool | None = None, triples: list | None = None
+        self,
+        kind: str,
+        variables: list[str] | None = None,
+        rows: list[Row] | None = None,
+        boolean: bool | None = None,
+        triples: list[ox.Triple] | None = None,
     ) -> None:
         self.kind = kind  # "select", "ask" or "graph"
         self.variables = variables if variables is not None else []
@@ -56,9 +62,9 @@ class QueryResult:
             return NotImplemented
         return all(getattr(self, a) == getattr(other, a) for a in self.__slots__)
 
-    __hash__ = None  # mutable
+    __hash__ = None  # type: ignore[assignment]  # mutable, so not hashable
 
-    def as_dicts(self) -> list[dict]:
+    def as_dicts(self) -> list[dict[str, Term]]:
         """Rows as dictionaries of bound variables only.
 
         >>> QueryResult("select", ["x"], [(ox.Literal("a"),), (None,)]).as_dicts()
@@ -78,13 +84,13 @@ class QueryResult:
         return writer(self)
 
 
-def serialize_triples(triples, fmt: ox.RdfFormat) -> str:
+def serialize_triples(triples: Iterable[ox.Triple], fmt: ox.RdfFormat) -> str:
     """Triples as RDF text, with kgraph's prefixes where the syntax has them."""
-    kwargs = {"prefixes": PREFIXES} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else {}
-    return ox.serialize(triples, format=fmt, **kwargs).decode("utf-8")
+    return rdf_bytes(triples, fmt, PREFIXES if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None).decode("utf-8")
 
 
-def _json_term(term) -> dict:
+def _json_term(term: Term) -> dict[str, str]:
+    term = plain_term(term)
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -133,7 +139,8 @@ def _xml_text(value: str) -> str:
     return "".join(f"&#{ord(c)};" for c in head) + escape(core) + "".join(f"&#{ord(c)};" for c in tail)
 
 
-def _xml_term(term) -> str:
+def _xml_term(term: Term) -> str:
+    term = plain_term(term)
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
@@ -162,12 +169,12 @@ def to_xml(result: QueryResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def _csv_value(term) -> str:
+def _csv_value(term: Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return term.value
+    return lexical(term)
 
 
 def to_csv(result: QueryResult) -> str:
@@ -195,13 +202,10 @@ def to_tsv(result: QueryResult) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _readable(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
+def _readable(term: Term | None) -> str:
+    """A table cell: a literal's bare text (with its language unless English), else :func:`show_term`."""
+    if not isinstance(term, ox.Literal):
+        return show_term(term) or ""
     value = " ".join(term.value.split())
     return f"{value}@{term.language}" if term.language and term.language != "en" else value
 
@@ -213,7 +217,10 @@ def to_table(result: QueryResult, *, max_width: int = 48) -> str:
     cells = [[_readable(t) for t in row] for row in result.rows]
     cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
     widths = [max([len(v)] + [len(row[i]) for row in cells]) for i, v in enumerate(result.variables)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()  # noqa: E731
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
     out = [line(result.variables), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
     out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")

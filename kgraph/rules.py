@@ -25,10 +25,8 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from kgraph.errors import InconsistencyError
-from kgraph.namespaces import OWL, RDF, RDFS, shorten
-from kgraph.terms import show_term
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
+from kgraph.namespaces import OWL, RDF, RDFS
+from kgraph.terms import Term, show_term
 
 TYPE = ox.NamedNode(RDF + "type")
 _SUB_CLASS = ox.NamedNode(RDFS + "subClassOf")
@@ -184,7 +182,7 @@ def compile_rules(schema_closure: Iterable[ox.Triple]) -> RuleSet:  # noqa: PLR0
         if t.predicate == TYPE:
             types[t.subject].add(t.object)
         if t.predicate in UNSUPPORTED or (t.predicate == TYPE and t.object in UNSUPPORTED):
-            raise NeedsReference(f"the schema uses {shorten(t.predicate.value if t.predicate != TYPE else t.object.value)}")
+            raise NeedsReference(f"the schema uses {show_term(t.predicate if t.predicate != TYPE else t.object)}")
         if t.predicate == SAME_AS and t.subject != t.object:
             raise NeedsReference("the schema uses owl:sameAs between different terms")
 
@@ -213,7 +211,10 @@ def compile_rules(schema_closure: Iterable[ox.Triple]) -> RuleSet:  # noqa: PLR0
         inverses[t.subject].add(t.object)
         inverses[t.object].add(t.subject)
     rules.inverses = {k: tuple(sorted(v, key=str)) for k, v in inverses.items()}
-    of_type = lambda cls: frozenset(s for s, ts in types.items() if _owl(cls) in ts)  # noqa: E731
+
+    def of_type(cls: str) -> frozenset[Term]:
+        return frozenset(s for s, ts in types.items() if _owl(cls) in ts)
+
     rules.symmetric = of_type("SymmetricProperty")
     rules.transitive = of_type("TransitiveProperty")
     rules.functional = of_type("FunctionalProperty")
@@ -297,7 +298,7 @@ def forward_chain(rules: RuleSet, facts: Facts, new: Iterable[ox.Triple]) -> lis
     derived: list[ox.Triple] = []
 
     def emit(s: Term, p: Term, o: Term) -> None:
-        if isinstance(s, ox.Literal):
+        if isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode):
             return
         t = ox.Triple(s, p, o)
         if facts.add(t):
@@ -404,5 +405,5 @@ def inconsistencies(rules: RuleSet, types_of: dict[Term, set[Term]]) -> list[str
         for group in rules.disjoint:
             both = sorted(group & classes, key=str)
             if len(both) > 1:
-                messages.append(f"{show_term(node)} is a {' and a '.join(show_term(c) for c in both)}, which are declared disjoint")
+                messages.append(f"{show_term(node)} is a {' and a '.join(str(show_term(c)) for c in both)}, which are declared disjoint")
     return sorted(set(messages))

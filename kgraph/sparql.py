@@ -8,8 +8,13 @@ The scan skips comments, strings and IRIs, so a keyword inside them does not cou
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from kgraph.errors import QueryRefusedError, UsageError
+
+if TYPE_CHECKING:
+    from kgraph.terms import Term
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -112,7 +117,7 @@ def _union_branches(text: str, start: int) -> list[tuple[int, int]]:
     return branches
 
 
-def bind_values(text: str, bindings: dict) -> str:
+def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
     """Put parameter values into a query as a VALUES block opening its first WHERE group.
 
     The values travel as RDF terms written by pyoxigraph (an IRI is checked and escaped as

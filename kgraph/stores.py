@@ -12,6 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kgraph.errors import WorkspaceError
+from kgraph.terms import rdf_bytes
 
 
 def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
@@ -77,7 +78,7 @@ def write_store(path: Path, graphs: Mapping[str, Iterable[ox.Triple]]) -> int:
                         plain.append(t)
                 count += len(plain)
                 # An N-Triples line ends with " .\n", which no escaped term contains: add the graph there.
-                fh.write(ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES).replace(b" .\n", f" <{graph}> .\n".encode()))
+                fh.write(rdf_bytes(plain, ox.RdfFormat.N_TRIPLES).replace(b" .\n", f" <{graph}> .\n".encode()))
         store = ox.Store(str(path))
         store.bulk_load(path=str(load), format=ox.RdfFormat.N_QUADS)
         store.bulk_extend(with_blank)

@@ -22,12 +22,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kgraph.namespaces import DCTERMS, ID, KG, OA, RDF, RDFS, SKOS, XSD
+from kgraph.terms import Subject, Term, lexical
 
 SYN = ID + "syn/"
 _STATUSES = ("Occurred", "Ongoing", "Offered", "Possible")
@@ -418,19 +420,24 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     """
     out = list(triples)
     broken: set[str] = set()
-    kg, rdf_type = (lambda local: ox.NamedNode(KG + local)), ox.NamedNode(A)
-    label, oa = ox.NamedNode(LABEL), (lambda local: ox.NamedNode(OA + local))
+    rdf_type, label = ox.NamedNode(A), ox.NamedNode(LABEL)
 
-    def first(cls: str, where=lambda n: True):
+    def kg(local: str) -> ox.NamedNode:
+        return ox.NamedNode(KG + local)
+
+    def oa(local: str) -> ox.NamedNode:
+        return ox.NamedNode(OA + local)
+
+    def first(cls: str, where: Callable[[Subject], bool] = lambda _n: True) -> Subject:
         return next(t.subject for t in out if t.predicate == rdf_type and t.object == kg(cls) and where(t.subject))
 
-    def values(node, pred: ox.NamedNode) -> list:
+    def values(node: Term, pred: ox.NamedNode) -> list[Term]:
         return [t.object for t in out if t.subject == node and t.predicate == pred]
 
-    def drop(node, pred: ox.NamedNode) -> None:
+    def drop(node: Term, pred: ox.NamedNode) -> None:
         out[:] = [t for t in out if not (t.subject == node and t.predicate == pred)]
 
-    def add(node, pred: ox.NamedNode, obj) -> None:
+    def add(node: Subject, pred: ox.NamedNode, obj: Term) -> None:
         out.append(ox.Triple(node, pred, obj))
 
     span = next(t.object for t in out if t.predicate == kg("evidence"))
@@ -439,7 +446,7 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     person = first("Person")
     org = first("InternationalOrganisation")
 
-    def new(cls: str, name: str, *, event: bool = False):
+    def new(cls: str, name: str, *, event: bool = False) -> ox.NamedNode:
         node = ox.NamedNode(f"{SYN}broken/{name.replace(' ', '-')}")
         add(node, rdf_type, kg(cls))
         add(node, label, ox.Literal(name, language="en"))
@@ -464,14 +471,14 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     position = next(t.subject for t in out if t.predicate == rdf_type and t.object == oa("TextPositionSelector"))
     end = values(position, oa("end"))[0]
     drop(position, oa("start"))
-    add(position, oa("start"), ox.Literal(str(int(end.value) + 5), datatype=ox.NamedNode(XSD + "integer")))
+    add(position, oa("start"), ox.Literal(str(int(lexical(end)) + 5), datatype=ox.NamedNode(XSD + "integer")))
     broken.add("TextPositionSelectorShape")
     add(
         first("MineClearance") if any(t.object == kg("MineClearance") for t in out) else first("BorderProtection"), kg("date"), ox.Literal("sometime")
     )
     broken.add("EventShape")
     membership = first("Membership")
-    start = int(values(membership, kg("startDate"))[0].value)
+    start = int(lexical(values(membership, kg("startDate"))[0]))
     drop(membership, kg("endDate"))
     add(membership, kg("endDate"), gyear(start - 5))
     broken.add("PeriodShape")
@@ -532,7 +539,9 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     broken.add("MeetingShape")
     add(state, ox.NamedNode(SKOS + "exactMatch"), ox.NamedNode("http://example.org/not-wikidata"))
     broken.add("WikidataMatchShape")
-    out[:] = [t for t in out if not (t.subject == other_state and t.predicate == label and t.object.language == "kk")]
+    out[:] = [
+        t for t in out if not (t.subject == other_state and t.predicate == label and isinstance(t.object, ox.Literal) and t.object.language == "kk")
+    ]
     broken.add("TranslationShape")
     drop(first("SourceDocument"), ox.NamedNode(DCTERMS + "title"))
     broken.add("SourceDocumentShape")

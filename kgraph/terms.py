@@ -5,15 +5,30 @@ rdflib is imported lazily: the query path on the embedded store never needs it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeAlias, cast
+
 import pyoxigraph as ox
 
 from kgraph.namespaces import shorten
+
+if TYPE_CHECKING:
+    import rdflib
+    from rdflib.term import Node
+
+Term: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"
+"""An RDF term as pyoxigraph gives them: an IRI, a blank node, a literal, or (RDF 1.2, which
+kgraph never makes) a triple term."""
+Subject: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Triple"
+"""What pyoxigraph allows as a subject (kgraph itself never makes RDF 1.2 triple terms)."""
+Row: TypeAlias = "tuple[Term | None, ...]"
+"""One row of a SELECT result: a term per variable, None where it is unbound."""
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
-def show_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
+def show_term(term: Term | None) -> str | None:
     """A term as reports and messages show it: a prefixed name where one fits, ``_:b``, or a
     literal as rdflib's ``n3()`` writes it (so reports read the same from either validator).
 
@@ -24,19 +39,53 @@ def show_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | No
     """
     if term is None:
         return None
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
+    if isinstance(term, ox.Triple):
+        return f"<<( {show_term(term.subject)} {show_term(term.predicate)} {show_term(term.object)} )>>"
+    if not isinstance(term, ox.Literal):
+        return shorten(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
     value = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     if term.language:
         return f'"{value}"@{term.language}'
-    if term.datatype.value == XSD_STRING:
-        return f'"{value}"'
-    return f'"{value}"^^{shorten(term.datatype.value)}'
+    return f'"{value}"' if term.datatype.value == XSD_STRING else f'"{value}"^^{shorten(term.datatype.value)}'
 
 
-def to_rdflib(term):
+def lexical(term: Term) -> str:
+    """An IRI's text, a blank node's label or a literal's lexical form (a triple term as shown).
+
+    >>> lexical(ox.Literal("2017", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    '2017'
+    """
+    return str(show_term(term)) if isinstance(term, ox.Triple) else term.value
+
+
+def plain_term(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The term, refused if it is an RDF 1.2 triple term (which the result formats kgraph writes lack)."""
+    if isinstance(term, ox.Triple):
+        raise TypeError(f"RDF 1.2 triple terms are not supported here: {show_term(term)}")
+    return term
+
+
+def graph_iri(quad: ox.Quad) -> str:
+    """The name of a quad's graph ('' for the default graph).
+
+    >>> graph_iri(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"), ox.NamedNode("http://e/g")))
+    'http://e/g'
+    """
+    return "" if isinstance(quad.graph_name, ox.DefaultGraph) else quad.graph_name.value
+
+
+def rdf_bytes(items: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> bytes:
+    """Triples or quads written in an RDF syntax (pyoxigraph's ``serialize``, to bytes).
+
+    >>> rdf_bytes([ox.Triple(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.Literal("o"))], ox.RdfFormat.N_TRIPLES)
+    b'<http://e/s> <http://e/p> "o" .\\n'
+    """
+    data = ox.serialize(items, format=fmt, prefixes=prefixes)
+    assert data is not None  # without an output, serialize returns the bytes
+    return data
+
+
+def to_rdflib(term: Term | ox.Triple | ox.DefaultGraph) -> rdflib.term.Identifier | None:
     """A pyoxigraph term as the equal rdflib term (plain strings stay plain)."""
     from rdflib import BNode, Literal, URIRef
 
@@ -56,7 +105,7 @@ def to_rdflib(term):
     raise TypeError(f"unsupported term {term!r}")
 
 
-def from_rdflib(term):
+def from_rdflib(term: Node | None) -> Term | None:
     """An rdflib term as the equal pyoxigraph term; None stays None."""
     from rdflib import BNode, Literal, URIRef
 
@@ -75,21 +124,23 @@ def from_rdflib(term):
     raise TypeError(f"unsupported term {term!r}")
 
 
-def triples_to_rdflib(triples, graph=None):
+def triples_to_rdflib(triples: Iterable[ox.Triple] | Iterable[ox.Quad], graph: rdflib.Graph | None = None) -> rdflib.Graph:
     """Add pyoxigraph triples or quads (graph names ignored) to an rdflib Graph and return it."""
     from rdflib import Graph
 
     graph = Graph() if graph is None else graph
     add = graph.add
     for t in triples:
-        add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        add(cast("tuple[Node, Node, Node]", (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))))
     return graph
 
 
-def graph_to_triples(graph) -> list[ox.Triple]:
+def graph_to_triples(graph: rdflib.Graph) -> list[ox.Triple]:
     """The triples of an rdflib Graph as pyoxigraph Triples, skipping any with a literal subject."""
     from rdflib import Literal
 
     return [
-        ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in graph if not isinstance(s, Literal) and not isinstance(p, Literal)
+        ox.Triple(cast(Subject, from_rdflib(s)), cast(ox.NamedNode, from_rdflib(p)), cast(Term, from_rdflib(o)))
+        for s, p, o in graph
+        if not isinstance(s, Literal) and not isinstance(p, Literal)
     ]

@@ -21,11 +21,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from typing import Any, cast
 
 import pyoxigraph as ox
 
 from kgraph.namespaces import RDF, SH
-from kgraph.terms import show_term
+from kgraph.terms import Subject, Term, rdf_bytes, show_term
 
 ENGINES = ("fast", "reference")
 _SKOLEM = "urn:kgraph:shape:"
@@ -118,18 +119,19 @@ class Shapes:
         for t in triples:
             if t.predicate == _sh("property") and isinstance(t.object, ox.BlankNode):
                 named.setdefault(t.object, ox.NamedNode(_SKOLEM + t.object.value))
-        rename = lambda term: named.get(term, term)  # noqa: E731
+
+        def rename(term: Term) -> Term:
+            return named.get(term, term) if isinstance(term, ox.BlankNode) else term
+
         self.original = triples  # pySHACL's use_shapes drops property shapes named by IRI: it gets these
-        self.triples = [ox.Triple(rename(t.subject), t.predicate, rename(t.object)) for t in triples]
-        self.parent: dict[ox.NamedNode | ox.BlankNode, ox.NamedNode | ox.BlankNode] = {
-            t.object: t.subject for ts in (self.triples, triples) for t in ts if t.predicate == _sh("property")
-        }
+        self.triples = [ox.Triple(cast(Subject, rename(t.subject)), t.predicate, rename(t.object)) for t in triples]
+        self.parent: dict[Term, Term] = {t.object: t.subject for ts in (self.triples, triples) for t in ts if t.predicate == _sh("property")}
         by_pred: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
         for t in self.triples:
             by_pred[t.predicate].append(t)
         self._target_nodes = [(t.subject, t.object) for t in by_pred[_sh("targetNode")]]
-        self._subjects_of: dict = defaultdict(set)
-        self._objects_of: dict = defaultdict(set)
+        self._subjects_of: dict[Term, set[Term]] = defaultdict(set)
+        self._objects_of: dict[Term, set[Term]] = defaultdict(set)
         for t in by_pred[_sh("targetSubjectsOf")]:
             self._subjects_of[t.object].add(t.subject)
         for t in by_pred[_sh("targetObjectsOf")]:
@@ -137,19 +139,19 @@ class Shapes:
         self.target_objects_of = set(self._objects_of)  # properties whose objects some shape targets
         self._turtle: bytes | None = None
 
-    def node_shape(self, source: ox.NamedNode | ox.BlankNode | None) -> ox.NamedNode | ox.BlankNode | None:
+    def node_shape(self, source: Term | None) -> Term | None:
         """The node shape a result's source shape belongs to (itself, for a node shape)."""
         return self.parent.get(source, source) if source is not None else None
 
-    def shapes_by_class(self, data: Iterable[ox.Triple]) -> dict:
+    def shapes_by_class(self, data: Iterable[ox.Triple]) -> dict[Term, set[Term]]:
         """For each class, the node shapes that target its instances: sh:targetClass reaches subclasses
         through ``rdfs:subClassOf*`` in the data graph, as SHACL defines it."""
         sub_class_of = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
-        subclasses: dict = defaultdict(set)
+        subclasses: dict[Term, set[Term]] = defaultdict(set)
         for t in data:
             if t.predicate == sub_class_of:
                 subclasses[t.object].add(t.subject)
-        out: dict = defaultdict(set)
+        out: dict[Term, set[Term]] = defaultdict(set)
         for t in self.triples:
             if t.predicate == _sh("targetClass"):
                 todo, seen = [t.object], set()
@@ -161,7 +163,7 @@ class Shapes:
                         todo.extend(subclasses.get(c, ()))
         return out
 
-    def _targets(self, triples: Iterable[ox.Triple]) -> Iterator[tuple[Iterable, object]]:
+    def _targets(self, triples: Iterable[ox.Triple]) -> Iterator[tuple[Iterable[Term], Term]]:
         """``(node shapes, node)`` for each way the graph makes a node a target: the one definition of targets."""
         triples = list(triples)
         rdf_type = ox.NamedNode(RDF + "type")
@@ -177,13 +179,13 @@ class Shapes:
             if p in self._objects_of and not isinstance(t.object, ox.Literal):
                 yield self._objects_of[p], t.object
 
-    def targeted(self, triples: Iterable[ox.Triple]) -> set:
+    def targeted(self, triples: Iterable[ox.Triple]) -> set[Term]:
         """The nodes of a graph that some shape targets."""
         return {node for _shapes, node in self._targets(triples)}
 
-    def targets(self, triples: Iterable[ox.Triple], nodes: set) -> dict:
+    def targets(self, triples: Iterable[ox.Triple], nodes: set[Term]) -> dict[Term, set[Term]]:
         """For each node shape, which of ``nodes`` it targets in the graph."""
-        out: dict = defaultdict(set)
+        out: dict[Term, set[Term]] = defaultdict(set)
         for shapes, node in self._targets(triples):
             if node in nodes:
                 for shape in shapes:
@@ -192,7 +194,7 @@ class Shapes:
 
     def as_ntriples(self) -> bytes:
         if self._turtle is None:
-            self._turtle = ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES)
+            self._turtle = rdf_bytes(self.triples, ox.RdfFormat.N_TRIPLES)
         return self._turtle
 
 
@@ -211,7 +213,7 @@ def _run_shifty(data: list[ox.Triple], shapes: Shapes) -> str:
     return result.report_turtle
 
 
-def _run_pyshacl(data: list[ox.Triple], shapes: Shapes, focus_by_shape=None) -> str:
+def _run_pyshacl(data: list[ox.Triple], shapes: Shapes, focus_by_shape: dict[Term, set[Term]] | None = None) -> str:
     """pySHACL's report, as Turtle, for all targets (``focus_by_shape`` None) or per shape and focus nodes.
 
     pySHACL 0.40 given ``focus_nodes`` alone misses some results (a failing sh:qualifiedMinCount),
@@ -224,12 +226,14 @@ def _run_pyshacl(data: list[ox.Triple], shapes: Shapes, focus_by_shape=None) -> 
     from kgraph.terms import to_rdflib, triples_to_rdflib
 
     data_graph, shapes_graph = triples_to_rdflib(data), triples_to_rdflib(shapes.original)
-    options = {"shacl_graph": shapes_graph, "inference": "none", "allow_warnings": True, "allow_infos": True}
+    options: dict[str, Any] = {"shacl_graph": shapes_graph, "inference": "none", "allow_warnings": True, "allow_infos": True}
     if focus_by_shape is None:
         return _as_turtle(pyshacl.validate(data_graph, **options)[1].serialize(format="nt"))
     merged, report, conforms = Graph(), BNode(), True
     for shape, nodes in sorted(focus_by_shape.items(), key=lambda kv: str(kv[0])):
-        part = pyshacl.validate(data_graph, use_shapes=[to_rdflib(shape)], focus_nodes=sorted((to_rdflib(n) for n in nodes), key=str), **options)[1]
+        use_shapes: list[Any] = [to_rdflib(shape)]
+        focus_nodes: list[Any] = sorted((to_rdflib(n) for n in nodes), key=str)
+        part = pyshacl.validate(data_graph, use_shapes=use_shapes, focus_nodes=focus_nodes, **options)[1]
         old = set(part.subjects(URIRef(RDF + "type"), URIRef(SH + "ValidationReport")))
         for s, p, o in part:
             if s in old:
@@ -247,19 +251,19 @@ def _run_pyshacl(data: list[ox.Triple], shapes: Shapes, focus_by_shape=None) -> 
 def _as_turtle(ntriples: str) -> str:
     """Turtle that keeps blank node labels (rdflib nests them as ``[ ]``, and a re-parse renames them)."""
     triples = ox.parse(ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sh": SH, "rdf": RDF}).decode("utf-8")
+    return rdf_bytes(triples, ox.RdfFormat.TURTLE, {"sh": SH, "rdf": RDF}).decode("utf-8")
 
 
 def problems_from_report(
     report_turtle: str,
     shapes: Shapes,
     *,
-    label_of: Callable[[object], str | None],
+    label_of: Callable[[Term | None], str | None],
     locations: Mapping[str, tuple[str, int]] | None = None,
-    focus: set | None = None,
+    focus: set[Term] | None = None,
 ) -> list[Problem]:
     """The results of a W3C SHACL report as Problems (only those about ``focus`` nodes, if given)."""
-    by_subject: dict = defaultdict(dict)
+    by_subject: dict[Term, dict[Term, Term]] = defaultdict(dict)
     for t in ox.parse(report_turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE):
         by_subject[t.subject].setdefault(t.predicate, t.object)
     locations = {} if locations is None else locations
@@ -280,8 +284,8 @@ def problems_from_report(
                 focus_label=label_of(node),
                 path=show_term(props.get(_sh("resultPath"))),
                 value=show_term(props.get(_sh("value"))),
-                message=message.value if message is not None else "constraint not met",
-                severity=severity.value.rsplit("#", 1)[-1] if severity is not None else "Violation",
+                message=message.value if isinstance(message, ox.Literal) else "constraint not met",
+                severity=severity.value.rsplit("#", 1)[-1] if isinstance(severity, ox.NamedNode) else "Violation",
                 shape=show_term(shape) if isinstance(shape, ox.NamedNode) else None,
                 component=show_term(props.get(_sh("sourceConstraintComponent"))) or "",
                 file=where[0],
@@ -291,10 +295,10 @@ def problems_from_report(
     return sorted(problems, key=lambda p: (p.focus, p.shape or "", p.component, p.path or "", p.value or ""))
 
 
-def english_labels(triples: Iterable[ox.Triple], nodes: set | None = None) -> dict:
+def english_labels(triples: Iterable[ox.Triple], nodes: set[Term] | None = None) -> dict[Term, str]:
     """The English (else any) rdfs:label of each node, for reports."""
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    best: dict = {}
+    best: dict[Term, tuple[tuple[bool, str], str]] = {}
     for t in triples:
         if t.predicate == label and isinstance(t.object, ox.Literal) and (nodes is None or t.subject in nodes):
             key = (t.object.language != "en", t.object.value)
@@ -304,7 +308,12 @@ def english_labels(triples: Iterable[ox.Triple], nodes: set | None = None) -> di
 
 
 def validate(
-    data: list[ox.Triple], shapes: Shapes, *, engine: str = "fast", focus: set | None = None, locations: Mapping[str, tuple[str, int]] | None = None
+    data: list[ox.Triple],
+    shapes: Shapes,
+    *,
+    engine: str = "fast",
+    focus: set[Term] | None = None,
+    locations: Mapping[str, tuple[str, int]] | None = None,
 ) -> ValidationReport:
     """Validate an (already reasoned) graph against the shapes.
 
@@ -327,13 +336,13 @@ def validate(
         by_shape = shapes.targets(data, checked_nodes)
         report_turtle = _run_pyshacl(data, shapes, by_shape)
     problem_nodes = None if focus is None else checked_nodes
-    labels: dict | None = None
+    labels: dict[Term, str] | None = None
 
-    def label_of(node: object) -> str | None:  # read only when there is a problem to name
+    def label_of(node: Term | None) -> str | None:  # read only when there is a problem to name
         nonlocal labels
         if labels is None:
             labels = english_labels(data)
-        return labels.get(node)
+        return labels.get(node) if node is not None else None
 
     problems = problems_from_report(report_turtle, shapes, label_of=label_of, locations=locations, focus=problem_nodes)
     if problem_nodes is not None:  # results about other nodes of a partial graph are not results
@@ -342,15 +351,15 @@ def validate(
     return ValidationReport(problems=problems, checked=len(checked_nodes), report_turtle=report_turtle)
 
 
-def _results(report_turtle: str, keep: Callable[[object], bool]) -> list[ox.Triple]:
+def _results(report_turtle: str, keep: Callable[[Term | None], bool]) -> list[ox.Triple]:
     """The triples of the results in a W3C report whose focus node passes ``keep``."""
     rdf_type = ox.NamedNode(RDF + "type")
-    by_subject: dict = defaultdict(list)
+    by_subject: dict[Term, list[ox.Triple]] = defaultdict(list)
     for q in ox.parse(report_turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE) if report_turtle else []:
         by_subject[q.subject].append(ox.Triple(q.subject, q.predicate, q.object))
     out = []
     for subject, ts in by_subject.items():
-        if ox.Triple(subject, rdf_type, _sh("ValidationResult")) in ts:
+        if ox.Triple(cast(Subject, subject), rdf_type, _sh("ValidationResult")) in ts:
             node = next((t.object for t in ts if t.predicate == _sh("focusNode")), None)
             if keep(node):
                 out += ts
@@ -368,7 +377,7 @@ def _report_turtle(results: list[ox.Triple], conforms: bool) -> str:
         ox.Triple(report, _sh("conforms"), ox.Literal("true" if conforms else "false", datatype=boolean)),
     ]
     triples += [ox.Triple(report, _sh("result"), s) for s in sorted({t.subject for t in results if t.object == _sh("ValidationResult")}, key=str)]
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes={"sh": SH, "rdf": RDF}).decode("utf-8")
+    return rdf_bytes(triples, ox.RdfFormat.TURTLE, {"sh": SH, "rdf": RDF}).decode("utf-8")
 
 
 PART_SIZE = 4000  # focus nodes per part when validating a large graph in parts
@@ -416,7 +425,7 @@ def validate_in_parts(
     # pyshifty releases the interpreter while it validates: one part is validated in a worker
     # while the next part's context is gathered here (two parts in flight at most).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kgraph-shacl") as pool:
-        pending: list[Future] = []
+        pending: list[Future[ValidationReport]] = []
         for start in range(0, len(targeted), part_size):
             focus = set(targeted[start : start + part_size])
             context = list(context_triples(index, focus, reads, ontology))
@@ -430,7 +439,7 @@ def validate_in_parts(
     return ValidationReport(problems, len(targeted), _report_turtle(results, conforms))
 
 
-def merge_reports(old: ValidationReport, new: ValidationReport, focus: set, old_turtle: str) -> ValidationReport:
+def merge_reports(old: ValidationReport, new: ValidationReport, focus: set[Term], old_turtle: str) -> ValidationReport:
     """The whole graph's report after an add: the old results, less those about re-validated nodes, plus the new ones."""
     kept = _results(old_turtle, lambda n: n not in focus) + _results(new.report_turtle, lambda n: n in focus)
     shown = {show_term(n) for n in focus}

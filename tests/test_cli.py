@@ -354,3 +354,15 @@ def test_query_pages(capsys, ws):
 def test_a_bad_page_is_a_usage_error(capsys, ws):
     code, _, err = run(capsys, "query", "timeline", "--limit", "-1", "--workspace", ws)
     assert code == 2 and "--limit and --offset take whole numbers" in err and "Traceback" not in err
+
+
+def test_the_exit_codes_are_written_once_and_shown_everywhere(capsys):
+    from kgraph.errors import EXIT_CODES, exit_code_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert exit_code_table() in readme  # regenerate with: python -c "from kgraph.errors import *; print(exit_code_table())"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    for code, (short, _) in EXIT_CODES.items():
+        assert f"{code} {short}" in shown

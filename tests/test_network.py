@@ -124,11 +124,12 @@ def test_the_guard_blocks_python_connections_unless_allowed(listener):
     code = f"""
 import urllib.request
 from kgraph import netguard
+from kgraph.errors import NetworkBlockedError
 netguard.install()
 try:
     urllib.request.urlopen("{url}/blocked", timeout=5)
     print("reached")
-except netguard.NetworkBlockedError as e:
+except NetworkBlockedError as e:
     print("blocked:", e.message)
 with netguard.allow("127.0.0.1"):
     urllib.request.urlopen("{url}/allowed", timeout=5).read()
