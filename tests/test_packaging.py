@@ -26,6 +26,7 @@ def test_wheel_installs_into_a_fresh_venv_and_answers_a_query(tmp_path):
         "kgraph/_resources/data/facts.ttl",
         "kgraph/_resources/data/peacekeeping-activities-of-kazakhstan.txt",
         "kgraph/_resources/queries/hosted-talks.rq",
+        "kgraph/py.typed",  # the package ships its types (PEP 561)
     ):
         assert shipped in names
     assert not any(n.startswith("tests/") for n in names)
