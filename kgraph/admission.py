@@ -45,11 +45,11 @@ if TYPE_CHECKING:
     from kgraph.reasoning import Reasoner
 
 PROVENANCE_CLASSES = {
-    KG + "SourceDocument",
-    KG + "BackgroundStatement",
-    OA + "SpecificResource",
-    OA + "TextQuoteSelector",
-    OA + "TextPositionSelector",
+    KG.SourceDocument,
+    KG.BackgroundStatement,
+    OA.SpecificResource,
+    OA.TextQuoteSelector,
+    OA.TextPositionSelector,
 }
 
 
@@ -108,8 +108,8 @@ def _provenance_problems(parsed: ParsedFile, types_of: Callable[[Term], Iterable
     """
     from collections import defaultdict
 
-    rdf_type, evidence = ox.NamedNode(RDF + "type"), ox.NamedNode(KG + "evidence")
-    background_class = ox.NamedNode(KG + "BackgroundStatement")
+    rdf_type, evidence = ox.NamedNode(RDF.type), ox.NamedNode(KG.evidence)
+    background_class = ox.NamedNode(KG.BackgroundStatement)
     by_subject: dict[Term, list[ox.Triple]] = defaultdict(list)
     for t in parsed.triples:
         by_subject[t.subject].append(t)
@@ -117,7 +117,7 @@ def _provenance_problems(parsed: ParsedFile, types_of: Callable[[Term], Iterable
     for triples in by_subject.values():
         if any(t.predicate == rdf_type and t.object == background_class for t in triples):
             spo = {t.predicate.value: t.object for t in triples}
-            s, p, o = spo.get(RDF + "subject"), spo.get(RDF + "predicate"), spo.get(RDF + "object")
+            s, p, o = spo.get(RDF.subject), spo.get(RDF.predicate), spo.get(RDF.object)
             if s is not None and not isinstance(s, ox.Literal) and isinstance(p, ox.NamedNode) and o is not None:
                 reified.add(ox.Triple(s, p, o))
     problems = []
@@ -133,7 +133,7 @@ def _provenance_problems(parsed: ParsedFile, types_of: Callable[[Term], Iterable
             Problem(
                 focus=show_term(subject) or "",
                 focus_label=None,
-                path=shorten(KG + "evidence"),
+                path=shorten(KG.evidence),
                 value=None,
                 message="New facts need their own provenance: cite the span that states them with kg:evidence in the same file, "
                 "or reify them as a kg:BackgroundStatement with a dcterms:source.",

@@ -163,8 +163,8 @@ def ensure_built(
 
 def _meta_triples(graphs: Mapping[str, object], inputs: list[InputFile]) -> list[ox.Triple]:
     """Labels for the named graphs, so that query results can name them."""
-    label = ox.NamedNode(RDFS + "label")
-    source = ox.NamedNode(DCTERMS + "source")
+    label = ox.NamedNode(RDFS.label)
+    source = ox.NamedNode(DCTERMS.source)
     names = {
         GRAPH_ONTOLOGY: "the kgraph ontology",
         GRAPH_SHAPES: "the SHACL shapes",

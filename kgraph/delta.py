@@ -99,7 +99,7 @@ class StoreFacts:
 
 # -- what the shapes read ----------------------------------------------------------------
 def _sh(local: str) -> ox.NamedNode:
-    return ox.NamedNode(SH + local)
+    return SH.node(local)
 
 
 _VALUE_SHAPE_LINKS = ("node", "qualifiedValueShape", "not")
@@ -119,9 +119,9 @@ def read_paths(shapes: Shapes) -> set[Path_]:
 
     def items(head: Term) -> list[Term]:
         out = []
-        while head != ox.NamedNode(RDF + "nil"):
-            out += index.get((head, ox.NamedNode(RDF + "first")), [])
-            rest = index.get((head, ox.NamedNode(RDF + "rest")), [])
+        while head != ox.NamedNode(RDF.nil):
+            out += index.get((head, ox.NamedNode(RDF.first)), [])
+            rest = index.get((head, ox.NamedNode(RDF.rest)), [])
             if not rest:
                 break
             head = rest[0]

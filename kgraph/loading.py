@@ -139,10 +139,10 @@ def source_text_triples(triples: list[ox.Triple], text_dirs: list[Path]) -> list
     file's SHA-256; a missing file or a different digest is an InputError, since every
     evidence offset was counted on those exact bytes.
     """
-    rdf_type = ox.NamedNode(RDF + "type")
-    source_class = ox.NamedNode(KG + "SourceDocument")
-    identifier = ox.NamedNode(DCTERMS + "identifier")
-    sha = ox.NamedNode(KG + "sha256")
+    rdf_type = ox.NamedNode(RDF.type)
+    source_class = ox.NamedNode(KG.SourceDocument)
+    identifier = ox.NamedNode(DCTERMS.identifier)
+    sha = ox.NamedNode(KG.sha256)
     # One pass over the triples, whatever the number of documents.
     docs: set[Subject] = set()
     names: dict[Subject, list[str]] = defaultdict(list)
@@ -177,5 +177,5 @@ def source_text_triples(triples: list[ox.Triple], text_dirs: list[Path]) -> list
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             raise InputError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
-        out.append(ox.Triple(doc, ox.NamedNode(KG + "content"), ox.Literal(text)))
+        out.append(ox.Triple(doc, ox.NamedNode(KG.content), ox.Literal(text)))
     return out

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from kgraph.catalogue import CannedQuery
 from kgraph.errors import ParameterError
-from kgraph.namespaces import expand, shorten
+from kgraph.namespaces import XSD, expand, shorten
 from kgraph.terms import Term, lexical
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def bind_parameters(query: CannedQuery, values: dict[str, str], resolver: Entity
         elif p.type == "integer":
             if not re.fullmatch(r"[+-]?\d+", raw.strip()):
                 raise ParameterError(f"parameter {p.name!r} expects an integer, got {raw!r}")
-            bound[p.name] = ox.Literal(str(int(raw)), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+            bound[p.name] = ox.Literal(str(int(raw)), datatype=XSD.node("integer"))
         else:
             bound[p.name] = ox.Literal(raw)
     return bound

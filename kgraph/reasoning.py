@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from kgraph.errors import InconsistencyError
 from kgraph.files import write_atomically
 from kgraph.loading import read_triples
-from kgraph.namespaces import OWL, RDF
+from kgraph.namespaces import OWL, RDF, XSD
 from kgraph.rules import TYPE, Facts, MemoryFacts, NeedsReference, RuleSet, compile_rules, forward_chain, inconsistencies, is_schema_triple
 from kgraph.terms import Term, rdf_bytes
 
@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 
 OWLRL_ERROR = "http://www.daml.org/2002/03/agents/agent-ont#"
 _PROBE = ox.NamedNode("urn:kgraph:datatype-probe")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_LANG_STRING = RDF + "langString"
+_XSD_STRING = XSD.string
+_LANG_STRING = RDF.langString
 
 
 def infer_owlrl_closure(asserted: rdflib.Graph) -> rdflib.Graph:
@@ -58,13 +58,13 @@ def infer_owlrl_closure(asserted: rdflib.Graph) -> rdflib.Graph:
 
     error_type = URIRef(OWLRL_ERROR + "ErrorMessage")
     error_text = URIRef(OWLRL_ERROR + "error")
-    messages = sorted(str(m) for node in closure.subjects(URIRef(RDF + "type"), error_type) for m in closure.objects(node, error_text))
-    nothing = sorted(str(s) for s in closure.subjects(URIRef(RDF + "type"), URIRef(OWL + "Nothing")))
+    messages = sorted(str(m) for node in closure.subjects(URIRef(RDF.type), error_type) for m in closure.objects(node, error_text))
+    nothing = sorted(str(s) for s in closure.subjects(URIRef(RDF.type), URIRef(OWL.Nothing)))
     messages += [f"<{s}> is an owl:Nothing (it belongs to classes that exclude each other)" for s in nothing]
     if messages:
         raise InconsistencyError(messages)
 
-    same_as = URIRef(OWL + "sameAs")
+    same_as = URIRef(OWL.sameAs)
     inferred = Graph()
     for s, p, o in closure:
         if isinstance(s, Literal) or (p == same_as and s == o) or (s, p, o) in asserted:
@@ -175,7 +175,7 @@ def _types_of(facts: MemoryFacts) -> dict[Term, set[Term]]:
 
 
 def _list_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
-    first, rest = ox.NamedNode(RDF + "first"), ox.NamedNode(RDF + "rest")
+    first, rest = ox.NamedNode(RDF.first), ox.NamedNode(RDF.rest)
     return [t for t in triples if t.predicate in (first, rest)]
 
 

@@ -28,20 +28,20 @@ from kgraph.errors import InconsistencyError
 from kgraph.namespaces import OWL, RDF, RDFS
 from kgraph.terms import Term, show_term
 
-TYPE = ox.NamedNode(RDF + "type")
-_SUB_CLASS = ox.NamedNode(RDFS + "subClassOf")
-_SUB_PROPERTY = ox.NamedNode(RDFS + "subPropertyOf")
-_DOMAIN = ox.NamedNode(RDFS + "domain")
-_RANGE = ox.NamedNode(RDFS + "range")
-_FIRST = ox.NamedNode(RDF + "first")
-_REST = ox.NamedNode(RDF + "rest")
-_NIL = ox.NamedNode(RDF + "nil")
-NOTHING = ox.NamedNode(OWL + "Nothing")
-SAME_AS = ox.NamedNode(OWL + "sameAs")
+TYPE = ox.NamedNode(RDF.type)
+_SUB_CLASS = ox.NamedNode(RDFS.subClassOf)
+_SUB_PROPERTY = ox.NamedNode(RDFS.subPropertyOf)
+_DOMAIN = ox.NamedNode(RDFS.domain)
+_RANGE = ox.NamedNode(RDFS.range)
+_FIRST = ox.NamedNode(RDF.first)
+_REST = ox.NamedNode(RDF.rest)
+_NIL = ox.NamedNode(RDF.nil)
+NOTHING = ox.NamedNode(OWL.Nothing)
+SAME_AS = ox.NamedNode(OWL.sameAs)
 
 
 def _owl(local: str) -> ox.NamedNode:
-    return ox.NamedNode(OWL + local)
+    return OWL.node(local)
 
 
 # Schema constructs the compiled rules do not implement: a schema using one needs owlrl.
@@ -90,7 +90,7 @@ SCHEMA_PREDICATES = (
     | UNSUPPORTED
 )
 SCHEMA_CLASSES = (
-    {ox.NamedNode(RDFS + "Class"), ox.NamedNode(RDF + "Property"), ox.NamedNode(RDFS + "Datatype")}
+    {ox.NamedNode(RDFS.Class), ox.NamedNode(RDF.Property), ox.NamedNode(RDFS.Datatype)}
     | {
         _owl(x)
         for x in (

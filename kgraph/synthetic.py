@@ -71,7 +71,7 @@ def _lit(value: str, *, lang: str | None = None, dt: str | None = None) -> str:
     return f'"{escaped}"'
 
 
-A, LABEL = RDF + "type", RDFS + "label"
+A, LABEL = RDF.type, RDFS.label
 
 
 @dataclass
@@ -88,11 +88,11 @@ class Document:
         self.lines.append(f"{_iri(s)} {_iri(p)} {o} .")
 
     def node(self, iri: str, cls: str, label: str, span: str, **labels: str) -> str:
-        self.add(iri, A, _iri(KG + cls))
+        self.add(iri, A, _iri(KG.term(cls)))
         self.add(iri, LABEL, _lit(label, lang="en"))
         for lang, text in labels.items():
             self.add(iri, LABEL, _lit(text, lang=lang))
-        self.add(iri, KG + "evidence", _iri(span))
+        self.add(iri, KG.evidence, _iri(span))
         return iri
 
     def say(self, before: str, quote: str, after: str = ".") -> str:
@@ -102,15 +102,15 @@ class Document:
         self.length += len(before) + len(quote) + len(after) + 1
         end = start + len(quote)
         span = f"{self.iri}/span-{start}-{end}"
-        self.add(span, A, _iri(OA + "SpecificResource"))
-        self.add(span, OA + "hasSource", _iri(self.iri))
-        self.add(span, OA + "hasSelector", _iri(span + "-quote"))
-        self.add(span, OA + "hasSelector", _iri(span + "-position"))
-        self.add(span + "-quote", A, _iri(OA + "TextQuoteSelector"))
-        self.add(span + "-quote", OA + "exact", _lit(quote))
-        self.add(span + "-position", A, _iri(OA + "TextPositionSelector"))
-        self.add(span + "-position", OA + "start", _lit(str(start), dt=XSD + "integer"))
-        self.add(span + "-position", OA + "end", _lit(str(end), dt=XSD + "integer"))
+        self.add(span, A, _iri(OA.SpecificResource))
+        self.add(span, OA.hasSource, _iri(self.iri))
+        self.add(span, OA.hasSelector, _iri(span + "-quote"))
+        self.add(span, OA.hasSelector, _iri(span + "-position"))
+        self.add(span + "-quote", A, _iri(OA.TextQuoteSelector))
+        self.add(span + "-quote", OA.exact, _lit(quote))
+        self.add(span + "-position", A, _iri(OA.TextPositionSelector))
+        self.add(span + "-position", OA.start, _lit(str(start), dt=XSD.integer))
+        self.add(span + "-position", OA.end, _lit(str(end), dt=XSD.integer))
         return span
 
     def text(self) -> str:
@@ -126,24 +126,24 @@ class Document:
         self.lines = lines
         span = f"{self.iri}/span-0-{len(title)}"
         for s, p, o in (
-            (span, A, _iri(OA + "SpecificResource")),
-            (span, OA + "hasSource", _iri(self.iri)),
-            (span, OA + "hasSelector", _iri(span + "-quote")),
-            (span, OA + "hasSelector", _iri(span + "-position")),
-            (span + "-quote", A, _iri(OA + "TextQuoteSelector")),
-            (span + "-quote", OA + "exact", _lit(title)),
-            (span + "-position", A, _iri(OA + "TextPositionSelector")),
-            (span + "-position", OA + "start", _lit("0", dt=XSD + "integer")),
-            (span + "-position", OA + "end", _lit(str(len(title)), dt=XSD + "integer")),
+            (span, A, _iri(OA.SpecificResource)),
+            (span, OA.hasSource, _iri(self.iri)),
+            (span, OA.hasSelector, _iri(span + "-quote")),
+            (span, OA.hasSelector, _iri(span + "-position")),
+            (span + "-quote", A, _iri(OA.TextQuoteSelector)),
+            (span + "-quote", OA.exact, _lit(title)),
+            (span + "-position", A, _iri(OA.TextPositionSelector)),
+            (span + "-position", OA.start, _lit("0", dt=XSD.integer)),
+            (span + "-position", OA.end, _lit(str(len(title)), dt=XSD.integer)),
         ):
             self.add(s, p, o)
-        self.add(self.iri, A, _iri(KG + "SourceDocument"))
+        self.add(self.iri, A, _iri(KG.SourceDocument))
         self.add(self.iri, LABEL, _lit(title, lang="en"))
-        self.add(self.iri, DCTERMS + "title", _lit(title, lang="en"))
-        self.add(self.iri, DCTERMS + "identifier", _lit(f"{self.name}.txt"))
-        self.add(self.iri, DCTERMS + "date", _lit(str(year), dt=XSD + "gYear"))
-        self.add(self.iri, KG + "sha256", _lit(hashlib.sha256(full.encode("utf-8")).hexdigest()))
-        self.add(self.iri, KG + "evidence", _iri(span))
+        self.add(self.iri, DCTERMS.term("title"), _lit(title, lang="en"))
+        self.add(self.iri, DCTERMS.identifier, _lit(f"{self.name}.txt"))
+        self.add(self.iri, DCTERMS.date, _lit(str(year), dt=XSD.gYear))
+        self.add(self.iri, KG.sha256, _lit(hashlib.sha256(full.encode("utf-8")).hexdigest()))
+        self.add(self.iri, KG.evidence, _iri(span))
         return self.lines, full
 
 
@@ -158,7 +158,7 @@ def _shift_span(line: str, shift: int) -> str:
             suffix = f"-{rest[2]}" if len(rest) > 2 else ""
             out.append(f"<{head}/span-{start}-{end}{suffix}>")
         elif token.startswith('"') and token.endswith(f"^^<{XSD}integer>") and out and out[-1].endswith(("start>", "end>")):
-            out.append(_lit(str(int(token[1 : token.index('"', 1)]) + shift), dt=XSD + "integer"))
+            out.append(_lit(str(int(token[1 : token.index('"', 1)]) + shift), dt=XSD.integer))
         else:
             out.append(token)
     return " ".join(out)
@@ -181,14 +181,14 @@ def _world(rng: random.Random, n_states: int) -> tuple[World, Document]:
         iri = SYN + f"region-{i}"
         doc.node(iri, "Region", name, doc.say("The area known as ", name))
         if i >= 2:
-            doc.add(iri, KG + "locatedIn", _iri(SYN + f"region-{i % 2}"))
+            doc.add(iri, KG.locatedIn, _iri(SYN + f"region-{i % 2}"))
         regions.append((iri, name))
     states = []
     for i in range(n_states):
         name = f"State {i} of the {rng.choice(_WORDS)} lands"
         iri = SYN + f"state-{i}"
         doc.node(iri, "State", name, doc.say("One party is ", name), kk=f"Мемлекет {i}", ru=f"Государство {i}")
-        doc.add(iri, KG + "locatedIn", _iri(regions[i % len(regions)][0]))
+        doc.add(iri, KG.locatedIn, _iri(regions[i % len(regions)][0]))
         states.append((iri, name))
     organisations = []
     for i in range(max(2, n_states // 10)):
@@ -219,42 +219,42 @@ def _unit(doc: Document, world: World, rng: random.Random, u: str, year: int, *,
         kk=f"дағдарыс {u}",
         ru=f"кризис {u}",
     )
-    doc.add(crisis, KG + "involvesParty", _iri(s1[0]))
+    doc.add(crisis, KG.involvesParty, _iri(s1[0]))
     if bilateral:
-        doc.add(crisis, KG + "involvesParty", _iri(s2[0]))
-    doc.add(crisis, KG + "takesPlaceIn", _iri(s1[0]))
-    doc.add(crisis, KG + "status", _iri(KG + rng.choice(("Occurred", "Ongoing"))))
+        doc.add(crisis, KG.involvesParty, _iri(s2[0]))
+    doc.add(crisis, KG.takesPlaceIn, _iri(s1[0]))
+    doc.add(crisis, KG.status, _iri(KG.term(rng.choice(("Occurred", "Ongoing")))))
 
     city = f"{p}-city"
     city_name = f"the city of {u.title()} in {host[1]}"
     doc.node(city, "City", city_name, doc.say("Delegations gathered in ", city_name))
-    doc.add(city, KG + "locatedIn", _iri(host[0]))
+    doc.add(city, KG.locatedIn, _iri(host[0]))
 
     status = rng.choice(_STATUSES)
     platform = f"{p}-talks"
     talks = f"talks on {crisis_name} in {city_name}"
     talks_span = doc.say(f"{host[1]} {'held' if status in ('Occurred', 'Ongoing') else 'offered'} ", talks)
     doc.node(platform, "PeaceProcess" if status == "Ongoing" else "NegotiationPlatform", talks, talks_span)
-    doc.add(platform, KG + _HOST[status], _iri(host[0]))
-    doc.add(platform, KG + "addresses", _iri(crisis))
-    doc.add(platform, KG + "venue", _iri(city))
-    doc.add(platform, KG + "status", _iri(KG + status))
+    doc.add(platform, KG.term(_HOST[status]), _iri(host[0]))
+    doc.add(platform, KG.addresses, _iri(crisis))
+    doc.add(platform, KG.venue, _iri(city))
+    doc.add(platform, KG.status, _iri(KG.term(status)))
     if status in ("Occurred", "Ongoing") and not small:
         phrase = "since the beginning of last year"
         deriv = f"{p}-talks-start"
         deriv_span = doc.say("The talks have run ", phrase)
         doc.node(deriv, "Derivation", f"how the start of {talks} was worked out", deriv_span)
-        doc.add(deriv, KG + "derivedProperty", _iri(KG + "startDate"))
-        doc.add(deriv, KG + "derivedValue", _lit(str(year - 1), dt=XSD + "gYear"))
-        doc.add(deriv, KG + "derivedFromPhrase", _lit(phrase))
-        doc.add(deriv, KG + "method", _lit(f"The document is dated {year}, so last year is {year - 1}."))
-        doc.add(platform, KG + "startDate", _lit(str(year - 1), dt=XSD + "gYear"))
-        doc.add(platform, KG + "derivation", _iri(deriv))
+        doc.add(deriv, KG.derivedProperty, _iri(KG.startDate))
+        doc.add(deriv, KG.derivedValue, _lit(str(year - 1), dt=XSD.gYear))
+        doc.add(deriv, KG.derivedFromPhrase, _lit(phrase))
+        doc.add(deriv, KG.method, _lit(f"The document is dated {year}, so last year is {year - 1}."))
+        doc.add(platform, KG.startDate, _lit(str(year - 1), dt=XSD.gYear))
+        doc.add(platform, KG.derivation, _iri(deriv))
         outcome = f"{p}-outcome"
         oname = f"stabilisation after {talks}"
         doc.node(outcome, "Stabilisation", oname, doc.say("The result was ", oname))
-        doc.add(outcome, KG + "status", _iri(KG + "Occurred"))
-        doc.add(platform, KG + "hasOutcome", _iri(outcome))
+        doc.add(outcome, KG.status, _iri(KG.Occurred))
+        doc.add(platform, KG.hasOutcome, _iri(outcome))
 
     if not small:
         _peacekeeping(doc, rng, p, host, s1, year)
@@ -268,14 +268,14 @@ def _peacekeeping(doc: Document, rng: random.Random, p: str, host: tuple[str, st
     force = f"{p}-force"
     fname = f"peacekeepers of {host[1]}"
     doc.node(force, "PeacekeepingForce", fname, doc.say("The ", fname, " deployed"))
-    doc.add(force, KG + "forceOf", _iri(host[0]))
+    doc.add(force, KG.forceOf, _iri(host[0]))
     activity = f"{p}-demining"
     aname = f"mine clearing in {s1[1]}"
     doc.node(activity, rng.choice(("MineClearance", "BorderProtection", "HumanitarianAid")), aname, doc.say("They carried out ", aname))
-    doc.add(activity, KG + "performedBy", _iri(force))
-    doc.add(activity, KG + "takesPlaceIn", _iri(s1[0]))
-    doc.add(activity, KG + "date", _lit(f"{year - rng.randint(1, 20)}", dt=XSD + "gYear"))
-    doc.add(activity, KG + "status", _iri(KG + "Occurred"))
+    doc.add(activity, KG.performedBy, _iri(force))
+    doc.add(activity, KG.takesPlaceIn, _iri(s1[0]))
+    doc.add(activity, KG.date, _lit(f"{year - rng.randint(1, 20)}", dt=XSD.gYear))
+    doc.add(activity, KG.status, _iri(KG.Occurred))
 
 
 def _quote(doc: Document, p: str, u: str, host: tuple[str, str], crisis: str, crisis_name: str) -> None:
@@ -285,14 +285,14 @@ def _quote(doc: Document, p: str, u: str, host: tuple[str, str], crisis: str, cr
     qtext = f"we are ready to help settle {crisis_name}"
     qspan = doc.say("“", qtext, ",” the diplomat said.")
     doc.node(quote, "QuotedStatement", f"quotation on {crisis_name}", qspan)
-    doc.add(quote, KG + "speaker", _iri(speaker))
-    doc.add(quote, KG + "reportedIn", _iri(doc.iri))
+    doc.add(quote, KG.speaker, _iri(speaker))
+    doc.add(quote, KG.reportedIn, _iri(doc.iri))
     offer = f"{p}-offer"
     doc.node(offer, "Mediation", f"offer to mediate in {crisis_name}", qspan)
-    doc.add(offer, KG + "mediator", _iri(host[0]))
-    doc.add(offer, KG + "addresses", _iri(crisis))
-    doc.add(offer, KG + "status", _iri(KG + "Offered"))
-    doc.add(offer, KG + "claimedIn", _iri(quote))
+    doc.add(offer, KG.mediator, _iri(host[0]))
+    doc.add(offer, KG.addresses, _iri(crisis))
+    doc.add(offer, KG.status, _iri(KG.Offered))
+    doc.add(offer, KG.claimedIn, _iri(quote))
 
 
 def _membership_and_initiative(  # noqa: PLR0913, PLR0917 - one story's cast, as the caller names them
@@ -311,37 +311,37 @@ def _membership_and_initiative(  # noqa: PLR0913, PLR0917 - one story's cast, as
     membership = f"{p}-membership"
     mname = f"membership of {host[1]} in {org[1]}"
     doc.node(membership, "Membership", mname, doc.say(f"Since {year - 3}, ", mname, " has lasted"))
-    doc.add(membership, KG + "member", _iri(host[0]))
-    doc.add(membership, KG + "membershipIn", _iri(org[0]))
-    doc.add(membership, KG + "startDate", _lit(str(year - 3), dt=XSD + "gYear"))
-    doc.add(membership, KG + "endDate", _lit(str(year - rng.randint(0, 2)), dt=XSD + "gYear"))
-    doc.add(membership, KG + "status", _iri(KG + "Occurred"))
+    doc.add(membership, KG.member, _iri(host[0]))
+    doc.add(membership, KG.membershipIn, _iri(org[0]))
+    doc.add(membership, KG.startDate, _lit(str(year - 3), dt=XSD.gYear))
+    doc.add(membership, KG.endDate, _lit(str(year - rng.randint(0, 2)), dt=XSD.gYear))
+    doc.add(membership, KG.status, _iri(KG.Occurred))
 
     initiative = f"{p}-initiative"
     iname = f"initiative of {host[1]} on {crisis_name}"
     doc.node(initiative, "Initiative", iname, doc.say("It put forward the ", iname))
-    doc.add(initiative, KG + "proposedBy", _iri(host[0]))
+    doc.add(initiative, KG.proposedBy, _iri(host[0]))
     support = f"{p}-support"
     sname = f"support of {s2[1]} for the {iname}"
     doc.node(support, "Support", sname, doc.say("There was ", sname))
-    doc.add(support, KG + "endorser", _iri(s2[0]))
-    doc.add(support, KG + "endorsementOf", _iri(initiative))
+    doc.add(support, KG.endorser, _iri(s2[0]))
+    doc.add(support, KG.endorsementOf, _iri(initiative))
 
     claim = f"{p}-claim"
     ctext = f"{host[1]} is a reliable mediator"
     doc.node(claim, "Proposition", f"claim that {ctext}", doc.say("Many agree that ", ctext))
-    doc.add(claim, KG + "text", _lit(ctext + "."))
-    doc.add(claim, KG + "about", _iri(host[0]))
+    doc.add(claim, KG.text, _lit(ctext + "."))
+    doc.add(claim, KG.about, _iri(host[0]))
 
     if rng.random() < 0.2:
         background = f"{p}-bg"
-        doc.add(city, KG + "capitalOf", _iri(host[0]))
-        doc.add(background, A, _iri(KG + "BackgroundStatement"))
+        doc.add(city, KG.capitalOf, _iri(host[0]))
+        doc.add(background, A, _iri(KG.BackgroundStatement))
         doc.add(background, LABEL, _lit(f"{city_name} is the capital (background)", lang="en"))
-        doc.add(background, RDF + "subject", _iri(city))
-        doc.add(background, RDF + "predicate", _iri(KG + "capitalOf"))
-        doc.add(background, RDF + "object", _iri(host[0]))
-        doc.add(background, DCTERMS + "source", _iri("https://example.org/atlas"))
+        doc.add(background, RDF.subject, _iri(city))
+        doc.add(background, RDF.predicate, _iri(KG.capitalOf))
+        doc.add(background, RDF.object, _iri(host[0]))
+        doc.add(background, DCTERMS.source, _iri("https://example.org/atlas"))
 
 
 @dataclass
@@ -406,8 +406,8 @@ def delta(*, seed: int = 1, stories: int = 1, far_reaching: bool = True, small: 
         _unit(doc, world, rng, f"d{u}", 2019, small=small)
     if far_reaching:
         region = world.regions[1]
-        doc.add(region[0], KG + "locatedIn", _iri(world.regions[0][0]))
-        doc.add(region[0], KG + "evidence", _iri(doc.say("The ", region[1], " lies within the larger area")))
+        doc.add(region[0], KG.locatedIn, _iri(world.regions[0][0]))
+        doc.add(region[0], KG.evidence, _iri(doc.say("The ", region[1], " lies within the larger area")))
     lines, text = doc.finish(2019)
     return Generated(lines, {f"{name}.txt": text})
 
@@ -423,10 +423,10 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     rdf_type, label = ox.NamedNode(A), ox.NamedNode(LABEL)
 
     def kg(local: str) -> ox.NamedNode:
-        return ox.NamedNode(KG + local)
+        return KG.node(local)
 
     def oa(local: str) -> ox.NamedNode:
-        return ox.NamedNode(OA + local)
+        return OA.node(local)
 
     def first(cls: str, where: Callable[[Subject], bool] = lambda _n: True) -> Subject:
         return next(t.subject for t in out if t.predicate == rdf_type and t.object == kg(cls) and where(t.subject))
@@ -456,7 +456,7 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
         return node
 
     def gyear(year: int) -> ox.Literal:
-        return ox.Literal(str(year), datatype=ox.NamedNode(XSD + "gYear"))
+        return ox.Literal(str(year), datatype=ox.NamedNode(XSD.gYear))
 
     add(state, label, ox.Literal("a second English name", language="en"))
     broken.add("LabelShape")
@@ -471,7 +471,7 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     position = next(t.subject for t in out if t.predicate == rdf_type and t.object == oa("TextPositionSelector"))
     end = values(position, oa("end"))[0]
     drop(position, oa("start"))
-    add(position, oa("start"), ox.Literal(str(int(lexical(end)) + 5), datatype=ox.NamedNode(XSD + "integer")))
+    add(position, oa("start"), ox.Literal(str(int(lexical(end)) + 5), datatype=ox.NamedNode(XSD.integer)))
     broken.add("TextPositionSelectorShape")
     add(
         first("MineClearance") if any(t.object == kg("MineClearance") for t in out) else first("BorderProtection"), kg("date"), ox.Literal("sometime")
@@ -537,21 +537,21 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     broken.add("HeadquartersShape")
     new("Meeting", "a meeting of no one", event=True)
     broken.add("MeetingShape")
-    add(state, ox.NamedNode(SKOS + "exactMatch"), ox.NamedNode("http://example.org/not-wikidata"))
+    add(state, ox.NamedNode(SKOS.exactMatch), ox.NamedNode("http://example.org/not-wikidata"))
     broken.add("WikidataMatchShape")
     out[:] = [
         t for t in out if not (t.subject == other_state and t.predicate == label and isinstance(t.object, ox.Literal) and t.object.language == "kk")
     ]
     broken.add("TranslationShape")
-    drop(first("SourceDocument"), ox.NamedNode(DCTERMS + "title"))
+    drop(first("SourceDocument"), ox.NamedNode(DCTERMS.term("title")))
     broken.add("SourceDocumentShape")
     derivation = first("Derivation")
     drop(derivation, kg("derivedFromPhrase"))
     add(derivation, kg("derivedFromPhrase"), ox.Literal("words nobody wrote"))
     broken.add("DerivationShape")
     background = next(t.subject for t in out if t.predicate == rdf_type and t.object == kg("BackgroundStatement"))
-    drop(background, ox.NamedNode(RDF + "object"))
-    add(background, ox.NamedNode(RDF + "object"), other_state)
+    drop(background, ox.NamedNode(RDF.object))
+    add(background, ox.NamedNode(RDF.object), other_state)
     broken.add("BackgroundStatementShape")
     return out, broken
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeAlias, cast
 
 import pyoxigraph as ox
 
-from kgraph.namespaces import shorten
+from kgraph.namespaces import RDF, XSD, shorten
 
 if TYPE_CHECKING:
     import rdflib
@@ -24,8 +24,8 @@ Subject: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Triple"
 Row: TypeAlias = "tuple[Term | None, ...]"
 """One row of a SELECT result: a term per variable, None where it is unbound."""
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD.string
+RDF_LANGSTRING = RDF.langString
 
 
 def show_term(term: Term | None) -> str | None:

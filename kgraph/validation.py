@@ -25,7 +25,7 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
-from kgraph.namespaces import RDF, SH
+from kgraph.namespaces import RDF, RDFS, SH, XSD
 from kgraph.terms import Subject, Term, rdf_bytes, show_term
 
 ENGINES = ("fast", "reference")
@@ -107,7 +107,7 @@ class ValidationReport:
 
 
 def _sh(local: str) -> ox.NamedNode:
-    return ox.NamedNode(SH + local)
+    return SH.node(local)
 
 
 class Shapes:
@@ -146,7 +146,7 @@ class Shapes:
     def shapes_by_class(self, data: Iterable[ox.Triple]) -> dict[Term, set[Term]]:
         """For each class, the node shapes that target its instances: sh:targetClass reaches subclasses
         through ``rdfs:subClassOf*`` in the data graph, as SHACL defines it."""
-        sub_class_of = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+        sub_class_of = RDFS.node("subClassOf")
         subclasses: dict[Term, set[Term]] = defaultdict(set)
         for t in data:
             if t.predicate == sub_class_of:
@@ -166,7 +166,7 @@ class Shapes:
     def _targets(self, triples: Iterable[ox.Triple]) -> Iterator[tuple[Iterable[Term], Term]]:
         """``(node shapes, node)`` for each way the graph makes a node a target: the one definition of targets."""
         triples = list(triples)
-        rdf_type = ox.NamedNode(RDF + "type")
+        rdf_type = ox.NamedNode(RDF.type)
         by_class = self.shapes_by_class(triples)
         for shape, node in self._target_nodes:
             yield (shape,), node
@@ -234,17 +234,17 @@ def _run_pyshacl(data: list[ox.Triple], shapes: Shapes, focus_by_shape: dict[Ter
         use_shapes: list[Any] = [to_rdflib(shape)]
         focus_nodes: list[Any] = sorted((to_rdflib(n) for n in nodes), key=str)
         part = pyshacl.validate(data_graph, use_shapes=use_shapes, focus_nodes=focus_nodes, **options)[1]
-        old = set(part.subjects(URIRef(RDF + "type"), URIRef(SH + "ValidationReport")))
+        old = set(part.subjects(URIRef(RDF.type), URIRef(SH.ValidationReport)))
         for s, p, o in part:
             if s in old:
-                if p == URIRef(SH + "result"):
+                if p == URIRef(SH.result):
                     merged.add((report, p, o))
-                elif p == URIRef(SH + "conforms"):
+                elif p == URIRef(SH.conforms):
                     conforms = conforms and bool(o.toPython())
             else:
                 merged.add((s, p, o))
-    merged.add((report, URIRef(RDF + "type"), URIRef(SH + "ValidationReport")))
-    merged.add((report, URIRef(SH + "conforms"), Literal(conforms)))
+    merged.add((report, URIRef(RDF.type), URIRef(SH.ValidationReport)))
+    merged.add((report, URIRef(SH.conforms), Literal(conforms)))
     return _as_turtle(merged.serialize(format="nt"))
 
 
@@ -269,7 +269,7 @@ def problems_from_report(
     locations = {} if locations is None else locations
     problems = []
     for props in by_subject.values():
-        if props.get(ox.NamedNode(RDF + "type")) != _sh("ValidationResult"):
+        if props.get(ox.NamedNode(RDF.type)) != _sh("ValidationResult"):
             continue
         node = props.get(_sh("focusNode"))
         if focus is not None and node not in focus:
@@ -297,7 +297,7 @@ def problems_from_report(
 
 def english_labels(triples: Iterable[ox.Triple], nodes: set[Term] | None = None) -> dict[Term, str]:
     """The English (else any) rdfs:label of each node, for reports."""
-    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    label = RDFS.node("label")
     best: dict[Term, tuple[tuple[bool, str], str]] = {}
     for t in triples:
         if t.predicate == label and isinstance(t.object, ox.Literal) and (nodes is None or t.subject in nodes):
@@ -353,7 +353,7 @@ def validate(
 
 def _results(report_turtle: str, keep: Callable[[Term | None], bool]) -> list[ox.Triple]:
     """The triples of the results in a W3C report whose focus node passes ``keep``."""
-    rdf_type = ox.NamedNode(RDF + "type")
+    rdf_type = ox.NamedNode(RDF.type)
     by_subject: dict[Term, list[ox.Triple]] = defaultdict(list)
     for q in ox.parse(report_turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE) if report_turtle else []:
         by_subject[q.subject].append(ox.Triple(q.subject, q.predicate, q.object))
@@ -369,8 +369,8 @@ def _results(report_turtle: str, keep: Callable[[Term | None], bool]) -> list[ox
 def _report_turtle(results: list[ox.Triple], conforms: bool) -> str:
     """A W3C validation report holding these result triples."""
     report = ox.BlankNode()
-    rdf_type = ox.NamedNode(RDF + "type")
-    boolean = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    rdf_type = ox.NamedNode(RDF.type)
+    boolean = XSD.node("boolean")
     triples = [
         *results,
         ox.Triple(report, rdf_type, _sh("ValidationReport")),

@@ -1,6 +1,8 @@
-"""Every kg: term used anywhere is defined in the ontology, so a misspelling fails here, not silently.
+"""Every term used anywhere is defined, so a misspelling fails here or at once, not silently.
 
-This does for plain IRIs what rdflib's DefinedNamespace(_fail=True) does for Python attributes.
+kg: terms must be declared by the ontology; the standard vocabularies' terms must exist in
+rdflib's definitions of them (DefinedNamespace); the code makes IRIs only through
+:class:`kgraph.namespaces.Vocabulary`, whose attributes are checked.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import ROOT
 
-from kgraph.namespaces import KG
+from kgraph.namespaces import DCTERMS, KG, OA, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
 DEFINED = {
     t.subject.value for t in ox.parse(path=str(ROOT / "ontology" / "kgraph.ttl"), format=ox.RdfFormat.TURTLE) if t.subject.value.startswith(KG)
@@ -38,8 +40,45 @@ def test_rdf_files_use_only_defined_terms(path):
 def test_queries_and_code_use_only_defined_terms(path):
     text = path.read_text(encoding="utf-8")
     used = {KG + local for local in re.findall(r"(?<![\w#])kg:([A-Za-z][A-Za-z0-9]*)", text)}
-    used |= {KG + local for local in re.findall(r'KG \+ "([A-Za-z][A-Za-z0-9]*)"', text)}
+    used |= {KG + local for local in re.findall(r"\bKG\.([A-Za-z][A-Za-z0-9]*)\b(?!\()", text)}
+    used |= {KG + local for local in re.findall(r'\bKG\.(?:term|node)\("([A-Za-z][A-Za-z0-9]*)"\)', text)}
     assert used - DEFINED == set()
+
+
+NAMESPACES = {ns.prefix: ns for ns in (KG, RDF, RDFS, OWL, XSD, SKOS, SH, OA, PROV, DCTERMS)}
+
+
+@pytest.mark.parametrize("path", sorted(set((ROOT / "kgraph").glob("*.py")) - {ROOT / "kgraph" / "namespaces.py"}), ids=lambda p: p.name)
+def test_code_makes_iris_only_through_checked_vocabularies(path):
+    text = path.read_text(encoding="utf-8")
+    names = "|".join(ns.upper() for ns in NAMESPACES)
+    assert not re.findall(rf"\b({names}) \+ ", text), "write NS.term, not NS + '...' (a typo would pass unseen)"
+    for ns, local in re.findall(rf"\b({names})\.([A-Za-z_]\w*)\b(?!\()", text):
+        if local not in ("prefix", "terms"):
+            assert not hasattr(str, local), f"{ns}.{local} is str's method, not a term: write {ns}.term({local!r})"
+            assert local in NAMESPACES[ns.lower()].terms, f"{ns}.{local}"
+
+
+@pytest.mark.parametrize("prefix", ["rdf", "rdfs", "owl", "xsd", "skos", "sh", "prov", "dcterms"])
+def test_the_standard_vocabularies_list_only_terms_rdflib_defines(prefix):
+    import rdflib.namespace
+
+    ours = NAMESPACES[prefix]
+    theirs = getattr(rdflib.namespace, prefix.upper())
+    assert str(theirs) == str(ours)
+    assert ours.terms <= set(theirs.__annotations__) | set(getattr(theirs, "_extras", []))  # (keywords: sh:class, sh:not)
+
+
+def test_a_misspelt_term_fails_on_both_sides():
+    import rdflib
+
+    with pytest.raises(AttributeError, match="sh:resultMesage"):
+        ox.NamedNode(SH.resultMesage)
+    with pytest.raises(AttributeError, match="kg:evidnce"):
+        rdflib.URIRef(KG.evidnce)
+    with pytest.raises(AttributeError, match="owl:Thng"):
+        OWL.node("Thng")
+    assert KG.evidence == "https://w3id.org/kgraph/ontology#evidence" and SH.node("path") == ox.NamedNode(SH + "path")
 
 
 def test_the_check_would_catch_a_misspelling():
