@@ -5,25 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
+from helpers import SOURCE
 
 from kgraph.graph import KnowledgeGraph
-from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, shorten
-
-ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "data" / "peacekeeping-activities-of-kazakhstan.txt"
-
-
-def compact(term) -> str:
-    """A term as golden files write it: prefixed name, bare literal value, '' when unbound."""
-    if term is None:
-        return ""
-    if isinstance(term, ox.NamedNode):
-        return shorten(term.value)
-    if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}"
-    return term.value
+from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES
 
 
 @pytest.fixture(autouse=True, scope="session")

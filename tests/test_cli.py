@@ -12,7 +12,7 @@ from collections import Counter
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from kgraph import synthetic
 from kgraph.admission import check_files

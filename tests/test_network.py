@@ -12,7 +12,7 @@ import sys
 import threading
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from kgraph.errors import ParseError, QueryRefusedError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from kgraph.namespaces import KG

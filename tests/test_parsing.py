@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import ROOT
+from helpers import ROOT
 from rdflib.compare import isomorphic
 
 from kgraph.errors import InputError, ParseError

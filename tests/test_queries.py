@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT, compact
+from helpers import CASES, GOLDEN_FILES, ROOT, read_golden
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,10 +17,8 @@ from kgraph.engines import OxigraphEngine
 from kgraph.errors import ParameterError, UnknownQueryError
 from kgraph.namespaces import ID
 from kgraph.params import EntityResolver
+from kgraph.terms import show_term
 
-GOLDEN = ROOT / "tests" / "golden"
-CASES = {k: v for k, v in json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}
-GOLDEN_FILES = sorted(GOLDEN.glob("*.csv"))
 CATALOGUE = Catalogue(ROOT / "queries")
 REQUIRED = [
     "hosted-talks",
@@ -40,17 +36,11 @@ REQUIRED = [
 ]
 
 
-def read_golden(path: Path) -> tuple[list[str], Counter]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    return rows[0], Counter(tuple(r) for r in rows[1:])
-
-
 def project(result, columns: list[str], keep=lambda row: True) -> Counter:
     index = {v: i for i, v in enumerate(result.variables)}
     missing = [c for c in columns if c not in index]
     assert not missing, f"query lacks columns {missing}"
-    return Counter(tuple(compact(row[index[c]]) for c in columns) for row in result.rows if keep(row))
+    return Counter(tuple(row[index[c]] for c in columns) for row in result.rows if keep(row))
 
 
 def run_case(kg, path: Path, engine: str):
@@ -92,9 +82,9 @@ def test_engines_agree_on_every_column(kg, path):
 
 
 def test_hosted_talks_leaves_out_offered_and_possible_platforms(kg):
-    crises = {compact(r["crisis"]) for r in kg.query("hosted-talks").as_dicts()}
+    crises = {show_term(r["crisis"]) for r in kg.query("hosted-talks").as_dicts()}
     assert crises == {"id:SyrianCrisis"}
-    platforms = {compact(r["platform"]): compact(r["status"]) for r in kg.query("platforms").as_dicts()}
+    platforms = {show_term(r["platform"]): show_term(r["status"]) for r in kg.query("platforms").as_dicts()}
     assert platforms["id:NorthKoreaNegotiationPlatform"] == "kg:Offered"
 
 
@@ -163,7 +153,7 @@ def test_every_iri_column_has_a_label_column(kg, query):
 )
 def test_entity_parameter_accepts_iri_prefixed_name_and_label(kg, value):
     rows = kg.query("hosted-talks", {"host": value}).as_dicts()
-    assert [compact(r["crisis"]) for r in rows] == ["id:SyrianCrisis"]
+    assert [show_term(r["crisis"]) for r in rows] == ["id:SyrianCrisis"]
 
 
 def test_ambiguous_label_lists_the_candidates():

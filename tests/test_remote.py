@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
-from test_queries import CASES, GOLDEN_FILES
+from helpers import CASES, GOLDEN_FILES, ROOT
 
 from kgraph import netguard
 from kgraph.cli import main

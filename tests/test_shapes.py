@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 from rdflib import Graph, URIRef
 
 from kgraph.loading import parse_rdf_bytes

@@ -11,7 +11,7 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from kgraph.namespaces import DCTERMS, KG, OA, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 

@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, compact
+from helpers import EXAMPLES, ROOT
 
 from kgraph.errors import InconsistencyError, InputError, NonConformingError, ParseError
 from kgraph.graph import KnowledgeGraph
 from kgraph.resources import Resources
+from kgraph.terms import show_term
 
-EXAMPLES = ROOT / "examples"
 HEADER = """@prefix kg: <https://w3id.org/kgraph/ontology#> .
 @prefix id: <https://w3id.org/kgraph/id/> .
 @prefix oa: <http://www.w3.org/ns/oa#> .
@@ -165,7 +165,7 @@ id:Iraq rdfs:label "Iraq"@en ; rdfs:label "Irak"@de ; kg:evidence id:span-368-37
     )
     result = fresh_kg.add([path])
     assert result.added == 1  # only the German label is new
-    assert {compact(t.object) for t in result.duplicates} == {"Iraq", "id:span-368-372"}
+    assert {show_term(t.object) for t in result.duplicates} == {'"Iraq"@en', "id:span-368-372"}
     written = result.written[0].read_text(encoding="utf-8")
     assert '"Irak"@de' in written and '"Iraq"@en' not in written
 
@@ -270,7 +270,7 @@ def test_editing_any_input_invalidates_the_cache(tmp_path, session_workspace):
     facts.write_text(facts.read_text(encoding="utf-8").replace('"Iraq"@en', '"Republic of Iraq"@en'), encoding="utf-8")
     second = kg.build()
     assert second.fresh and second.key != first.key
-    assert [compact(r["entity"]) for r in kg.query("search", {"text": "Republic of Iraq"}).as_dicts()] == ["id:Iraq"]
+    assert [show_term(r["entity"]) for r in kg.query("search", {"text": "Republic of Iraq"}).as_dicts()] == ["id:Iraq"]
 
 
 def test_a_non_conforming_build_is_not_queried(tmp_path, session_workspace):

@@ -1,0 +1,62 @@
+"""What the tests share besides fixtures: paths, and golden answers with typed terms.
+
+Importable as ``helpers`` under any import mode (pyproject puts ``tests`` on the path).
+
+A golden file is tab-separated: its header names query columns, and its cells are RDF terms as
+they are written in Turtle (as in the W3C SPARQL TSV results format, with prefixes): an IRI as a prefixed name (``id:Astana``) or ``<...>``, a blank
+node as ``_:b``, a literal with a language or a datatype in quotes (``"Astana"@en``,
+``"2017"^^xsd:gYear``); a bare cell is a plain string (``xsd:string``), and an empty cell an
+unbound variable. So a golden answer keeps each term's kind, datatype and language.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kgraph.namespaces import PREFIXES, expand
+from kgraph.terms import Row, Term
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "data" / "peacekeeping-activities-of-kazakhstan.txt"
+EXAMPLES = ROOT / "examples"
+GOLDEN = ROOT / "tests" / "golden"
+CASES: dict[str, dict[str, str]] = {k: v for k, v in json.loads((GOLDEN / "cases.json").read_text(encoding="utf-8")).items() if not k.startswith("_")}
+GOLDEN_FILES = sorted(GOLDEN.glob("*.tsv"))
+
+_PREFIXED = re.compile(r"^[a-z][a-z0-9]*:[^\s\"]*$")
+_TURTLE_PREFIXES = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+
+
+def parse_cell(cell: str) -> Term | None:
+    """The RDF term a golden cell writes (see the module's docstring).
+
+    >>> parse_cell('"2017"^^xsd:gYear')
+    <Literal value=2017 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>
+    >>> parse_cell("id:Astana"), parse_cell("")
+    (<NamedNode value=https://w3id.org/kgraph/id/Astana>, None)
+    >>> parse_cell("Astana") == ox.Literal("Astana")
+    True
+    """
+    if cell == "":
+        return None
+    if cell.startswith('"'):
+        turtle = f"{_TURTLE_PREFIXES}<urn:s> <urn:p> {cell} ."
+        return next(iter(ox.parse(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE))).object
+    if cell.startswith("<") and cell.endswith(">"):
+        return ox.NamedNode(cell[1:-1])
+    if cell.startswith("_:"):
+        return ox.BlankNode(cell[2:])
+    if _PREFIXED.match(cell) and (iri := expand(cell)) is not None:
+        return ox.NamedNode(iri)
+    return ox.Literal(cell)
+
+
+def read_golden(path: Path) -> tuple[list[str], Counter[Row]]:
+    """A golden file's columns, and its rows as a multiset of term tuples."""
+    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return rows[0], Counter(tuple(parse_cell(c) for c in r) for r in rows[1:])
