@@ -325,18 +325,18 @@ def test_slow_steps_say_what_they_do_and_fast_ones_say_nothing():
 
 
 def test_asserting_a_triple_that_was_only_inferred_keeps_asserted_and_inferred_apart(fresh_kg, tmp_path):
-    """Kazakhstan kg:hosts id:AstanaProcess is inferred (the inverse of kg:hostedBy); stated with its own
+    """Kazakhstan kg:hasHosted id:AstanaProcess is inferred (the inverse of kg:hostedBy); stated with its own
     evidence it is added, and it is then asserted only, as a build from scratch would have it."""
     path = tmp_path / "hosts.ttl"
     path.write_text(
         """@prefix kg: <https://w3id.org/kgraph/ontology#> .
 @prefix id: <https://w3id.org/kgraph/id/> .
-id:Kazakhstan kg:hosts id:AstanaProcess ; kg:evidence id:span-1401-1529 .
+id:Kazakhstan kg:hasHosted id:AstanaProcess ; kg:evidence id:span-1401-1529 .
 """,
         encoding="utf-8",
     )
     hosts = ox.Triple(
-        ox.NamedNode("https://w3id.org/kgraph/id/Kazakhstan"), ox.NamedNode(KG + "hosts"), ox.NamedNode("https://w3id.org/kgraph/id/AstanaProcess")
+        ox.NamedNode("https://w3id.org/kgraph/id/Kazakhstan"), ox.NamedNode(KG.hasHosted), ox.NamedNode("https://w3id.org/kgraph/id/AstanaProcess")
     )
     before = {ox.Triple(q.subject, q.predicate, q.object) for q in fresh_kg.build().quads() if q.graph_name.value == GRAPH_INFERRED}
     assert hosts in before

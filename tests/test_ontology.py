@@ -51,6 +51,30 @@ def test_class_and_property_naming(onto):
         assert str(p).removeprefix(KG)[0].islower(), p
 
 
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with one letter changed, added or dropped. A class and a property
+    named alike but for the case of the first letter (kg:Treaty, kg:treaty) follow the naming
+    convention and do not count.
+
+    >>> one_edit_apart("proposed", "proposes"), one_edit_apart("host", "hosts"), one_edit_apart("Treaty", "treaty")
+    (True, True, False)
+    """
+    if a.lower() == b.lower() or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def test_no_two_terms_are_one_letter_apart(onto):
+    """kg:proposed and kg:proposes meant unrelated things; names that close are misread and mistyped."""
+    names = sorted({str(s).removeprefix(KG) for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty) for s in terms(onto, kind)})
+    assert len(names) > 100
+    close = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :] if one_edit_apart(a, b)]
+    assert close == []
+
+
 @pytest.mark.parametrize("kind", [OWL.ObjectProperty, OWL.DatatypeProperty])
 def test_every_property_has_domain_and_range(onto, kind):
     missing = [p for p in terms(onto, kind) if onto.value(p, RDFS.domain) is None or onto.value(p, RDFS.range) is None]
