@@ -2,20 +2,86 @@
 
 The pipeline runs Turtle files -> parse -> OWL RL closure -> SHACL validation -> materialised
 dataset -> embedded Oxigraph store -> canned and ad-hoc SPARQL queries. Start with
-:class:`kgraph.graph.KnowledgeGraph`.
+:class:`kgraph.graph.KnowledgeGraph`; ``__all__`` is the public API, each name imported from
+``kgraph`` on first use, so that ``import kgraph`` stays light.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from kgraph.errors import KgraphError
+import importlib
 
-__all__ = ["KgraphError", "KnowledgeGraph", "__version__"]
+from kgraph._version import __version__
+
+_ERRORS = (
+    "KgraphError",
+    "UsageError",
+    "InputError",
+    "ParseError",
+    "UnknownQueryError",
+    "ParameterError",
+    "QueryRefusedError",
+    "NonConformingError",
+    "InconsistencyError",
+    "WorkspaceError",
+    "RemoteError",
+    "NetworkBlockedError",
+)
+# Each public name and the module that owns it.
+_OWNERS = {
+    "KnowledgeGraph": "kgraph.graph",
+    "QueryResult": "kgraph.results",
+    "ValidationReport": "kgraph.validation",
+    "Problem": "kgraph.validation",
+    "AddResult": "kgraph.admission",
+    "Build": "kgraph.build",
+    "Catalogue": "kgraph.catalogue",
+    "CannedQuery": "kgraph.catalogue",
+    "Param": "kgraph.catalogue",
+    "Resources": "kgraph.resources",
+    "QueryEngine": "kgraph.engines",
+    "OxigraphEngine": "kgraph.engines",
+    "RdflibEngine": "kgraph.engines",
+    "RemoteEngine": "kgraph.remote",
+    "EntityResolver": "kgraph.params",
+    "Vocabulary": "kgraph.namespaces",
+    "Span": "kgraph.evidence",
+    **dict.fromkeys(_ERRORS, "kgraph.errors"),
+}
+__all__ = [  # noqa: RUF022 - grouped as _OWNERS is, not sorted
+    "__version__",
+    "KnowledgeGraph",
+    "QueryResult",
+    "ValidationReport",
+    "Problem",
+    "AddResult",
+    "Build",
+    "Catalogue",
+    "CannedQuery",
+    "Param",
+    "Resources",
+    "QueryEngine",
+    "OxigraphEngine",
+    "RdflibEngine",
+    "RemoteEngine",
+    "EntityResolver",
+    "Vocabulary",
+    "Span",
+    "KgraphError",
+    "UsageError",
+    "InputError",
+    "ParseError",
+    "UnknownQueryError",
+    "ParameterError",
+    "QueryRefusedError",
+    "NonConformingError",
+    "InconsistencyError",
+    "WorkspaceError",
+    "RemoteError",
+    "NetworkBlockedError",
+]
 
 
 def __getattr__(name: str) -> object:
-    # Imported on first use, so that `import kgraph` stays light.
-    if name == "KnowledgeGraph":
-        from kgraph.graph import KnowledgeGraph
-
-        return KnowledgeGraph
-    raise AttributeError(name)
+    if name in _OWNERS:
+        return getattr(importlib.import_module(_OWNERS[name]), name)
+    raise AttributeError(f"module 'kgraph' has no attribute {name!r}")

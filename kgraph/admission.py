@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kgraph import __version__, listings
+from kgraph import listings
+from kgraph._version import __version__
 from kgraph.build import Build, _meta_triples, _prune, ensure_built, find_build, load_build, remember_current
 from kgraph.errors import InputError, NonConformingError, WorkspaceError
 from kgraph.files import write_atomically
@@ -79,7 +80,13 @@ class Delta:
 
 @dataclass
 class AddResult:
-    """What ``add`` did."""
+    """What ``add`` did: the files it wrote, how many triples were new, which were there already.
+
+    >>> from kgraph.validation import ValidationReport
+    >>> result = AddResult(written=[], added=0, duplicates=[], build=None, report=ValidationReport([], checked=3))
+    >>> result.added, result.report.conforms
+    (0, True)
+    """
 
     written: list[Path]
     added: int

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pyoxigraph as ox
 
-from kgraph import __version__
+from kgraph._version import __version__
 from kgraph.errors import NonConformingError, WorkspaceError
 from kgraph.files import replace_folder, write_atomically
 from kgraph.inputs import InputFile, collect_inputs, content_key, fingerprint
@@ -49,7 +49,12 @@ if TYPE_CHECKING:
 
 
 class Build(NamedTuple):
-    """A finished build in the cache."""
+    """A finished build in the cache: its key, its folder (store, report, listings) and its manifest.
+
+    >>> build = Build("0123abcd", Path("cache/0123abcd"), {"conforms": True})
+    >>> build.conforms, build.store_path.as_posix()
+    (True, 'cache/0123abcd/store')
+    """
 
     key: str
     folder: Path

@@ -20,7 +20,11 @@ _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?:\s*,\s*default
 
 
 class Param(NamedTuple):
-    """A query parameter, bound to the SPARQL variable of the same name."""
+    """A query parameter, bound to the SPARQL variable of the same name.
+
+    >>> Param("host", "entity", "the host", default="id:Kazakhstan").required
+    False
+    """
 
     name: str
     type: str
@@ -33,7 +37,13 @@ class Param(NamedTuple):
 
 
 class CannedQuery(NamedTuple):
-    """One canned query with its documentation."""
+    """One canned query with its documentation (see :func:`parse_query_file`).
+
+    >>> from kgraph.resources import default_resources
+    >>> q = Catalogue(default_resources().queries).get("hosted-talks")
+    >>> q.title, q.param("host").default
+    ('Crises a state hosted talks for', 'id:Kazakhstan')
+    """
 
     name: str
     path: Path
@@ -88,7 +98,18 @@ def parse_query_file(path: Path) -> CannedQuery:
 
 
 class Catalogue:
-    """The canned queries of a folder, by name."""
+    """The canned queries of a folder, by name.
+
+    >>> from kgraph.resources import default_resources
+    >>> catalogue = Catalogue(default_resources().queries)
+    >>> "timeline" in catalogue.names(), len(catalogue) >= 12
+    (True, True)
+    >>> catalogue.get("timelne")
+    Traceback (most recent call last):
+    ...
+    kgraph.errors.UnknownQueryError: no canned query named 'timelne'
+      hint: did you mean: timeline
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from kgraph import __version__, netguard
+from kgraph import netguard
+from kgraph._version import __version__
 from kgraph.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,

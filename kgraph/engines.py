@@ -43,7 +43,13 @@ class QueryEngine(Protocol):
 
 
 class OxigraphEngine:
-    """SPARQL on an Oxigraph store."""
+    """SPARQL on an Oxigraph store.
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("http://e/Astana"), ox.NamedNode("http://e/in"), ox.NamedNode("http://e/KZ"), ox.NamedNode("http://e/g")))
+    >>> OxigraphEngine(store).run("SELECT ?x WHERE { ?x <http://e/in> ?c }", {"c": ox.NamedNode("http://e/KZ")}).rows
+    [(<NamedNode value=http://e/Astana>,)]
+    """
 
     name = "oxigraph"
 
@@ -87,7 +93,12 @@ def _query_syntax_error(e: SyntaxError, source: str) -> ParseError:
 
 
 class RdflibEngine:
-    """SPARQL on an in-memory rdflib Dataset: slower, used to cross-check Oxigraph."""
+    """SPARQL on an in-memory rdflib Dataset: slower, used to cross-check Oxigraph.
+
+    >>> quad = ox.Quad(ox.NamedNode("http://e/Astana"), ox.NamedNode("http://e/in"), ox.NamedNode("http://e/KZ"), ox.NamedNode("http://e/g"))
+    >>> RdflibEngine.from_quads([quad]).run("ASK { ?x <http://e/in> <http://e/KZ> }").boolean
+    True
+    """
 
     name = "rdflib"
 

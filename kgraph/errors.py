@@ -38,7 +38,15 @@ EXIT_CODES: dict[int, tuple[str, str]] = {
 
 
 class KgraphError(Exception):
-    """Base class of every error kgraph raises on purpose."""
+    """Base class of every error kgraph raises on purpose.
+
+    >>> e = WorkspaceError("the workspace is busy", hint="wait for the other kgraph to finish")
+    >>> print(e)
+    the workspace is busy
+      hint: wait for the other kgraph to finish
+    >>> e.exit_code, isinstance(e, KgraphError)
+    (3, True)
+    """
 
     exit_code = EXIT_USAGE
 
@@ -52,19 +60,31 @@ class KgraphError(Exception):
 
 
 class UsageError(KgraphError):
-    """The command or call was given arguments that do not fit."""
+    """The command or call was given arguments that do not fit.
+
+    >>> UsageError("--limit takes a whole number").exit_code
+    2
+    """
 
     exit_code = EXIT_USAGE
 
 
 class InputError(KgraphError):
-    """An input file is missing, unreadable or in an unknown format."""
+    """An input file is missing, unreadable or in an unknown format.
+
+    >>> InputError("new.ttl: no such file").exit_code
+    2
+    """
 
     exit_code = EXIT_USAGE
 
 
 class ParseError(InputError):
-    """An RDF or SPARQL text is malformed; carries the file, line and column."""
+    """An RDF or SPARQL text is malformed; carries the file, line and column.
+
+    >>> str(ParseError("expected '.'", path="new.ttl", line=4, column=17))
+    "new.ttl:4:17: expected '.'"
+    """
 
     exit_code = EXIT_USAGE
 
@@ -75,7 +95,11 @@ class ParseError(InputError):
 
 
 class UnknownQueryError(KgraphError):
-    """No canned query has the given name; carries the nearest names."""
+    """No canned query has the given name; carries the nearest names.
+
+    >>> UnknownQueryError("timelne", ["timeline"]).hint
+    'did you mean: timeline'
+    """
 
     exit_code = EXIT_USAGE
 
@@ -86,7 +110,11 @@ class UnknownQueryError(KgraphError):
 
 
 class ParameterError(KgraphError):
-    """A query parameter is missing, unknown, badly typed, or names no single entity."""
+    """A query parameter is missing, unknown, badly typed, or names no single entity.
+
+    >>> ParameterError("'Korea' names several entities", candidates=["North Korea (id:NorthKorea)"]).hint
+    'candidates: North Korea (id:NorthKorea)'
+    """
 
     exit_code = EXIT_USAGE
 
@@ -98,13 +126,21 @@ class ParameterError(KgraphError):
 
 
 class QueryRefusedError(KgraphError):
-    """A SPARQL request kgraph will not run: an update, or a federated SERVICE call."""
+    """A SPARQL request kgraph will not run: an update, or a federated SERVICE call.
+
+    >>> QueryRefusedError("SPARQL Update is refused").exit_code
+    2
+    """
 
     exit_code = EXIT_USAGE
 
 
 class NonConformingError(KgraphError):
-    """Data does not conform to the SHACL shapes; carries the validation report."""
+    """Data does not conform to the SHACL shapes; carries the validation report.
+
+    >>> NonConformingError("2 violations").exit_code
+    1
+    """
 
     exit_code = EXIT_NONCONFORMING
 
@@ -114,7 +150,11 @@ class NonConformingError(KgraphError):
 
 
 class InconsistencyError(KgraphError):
-    """The OWL RL closure found a contradiction (an owl:Nothing member or broken disjointness)."""
+    """The OWL RL closure found a contradiction (an owl:Nothing member or broken disjointness).
+
+    >>> InconsistencyError(["id:X is a kg:State and a kg:Person"]).exit_code
+    1
+    """
 
     exit_code = EXIT_NONCONFORMING
 
@@ -127,19 +167,31 @@ class InconsistencyError(KgraphError):
 
 
 class WorkspaceError(KgraphError):
-    """The workspace or its embedded store cannot be used (busy, damaged or not writable)."""
+    """The workspace or its embedded store cannot be used (busy, damaged or not writable).
+
+    >>> WorkspaceError("the store is damaged").exit_code
+    3
+    """
 
     exit_code = EXIT_WORKSPACE
 
 
 class RemoteError(KgraphError):
-    """A remote SPARQL server could not be reached or refused the request."""
+    """A remote SPARQL server could not be reached or refused the request.
+
+    >>> RemoteError("http://localhost:7878: connection refused").exit_code
+    4
+    """
 
     exit_code = EXIT_REMOTE
 
 
 class NetworkBlockedError(KgraphError):
-    """Something tried to reach a host the user did not name (see :mod:`kgraph.netguard`)."""
+    """Something tried to reach a host the user did not name (see :mod:`kgraph.netguard`).
+
+    >>> NetworkBlockedError("blocked a connection to example.org").exit_code
+    2
+    """
 
     exit_code = EXIT_USAGE
 

@@ -13,7 +13,11 @@ from kgraph.errors import InputError, UsageError
 
 @dataclass(frozen=True)
 class Span:
-    """A quote and where it stands in a text."""
+    """A quote and where it stands in a text (code points from 0, end exclusive).
+
+    >>> print(span_turtle(Span("Astana", 10, 16)).splitlines()[-1])
+    id:span-10-16-position a oa:TextPositionSelector ; oa:start 10 ; oa:end 16 .
+    """
 
     exact: str
     start: int

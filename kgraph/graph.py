@@ -48,6 +48,13 @@ class KnowledgeGraph:
         workspace: where added facts and the build cache live (default: ``$KGRAPH_HOME`` or
             ``~/.local/share/kgraph``).
         resources: the ontology, data and queries folders (default: those shipped with kgraph).
+
+    >>> import tempfile
+    >>> kg = KnowledgeGraph(workspace=tempfile.mkdtemp())  # the first query builds the graph there
+    >>> [row["crisisLabel"].value for row in kg.query("hosted-talks").as_dicts()]
+    ['Syrian crisis']
+    >>> kg.query("platforms", limit=2).variables[:3]
+    ['platform', 'platformLabel', 'status']
     """
 
     def __init__(self, workspace: Path | str | None = None, resources: Resources | None = None) -> None:

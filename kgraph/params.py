@@ -47,7 +47,15 @@ def _fold(text: str) -> str:
 
 
 class EntityResolver:
-    """Finds the entity a user means, using the labels in the knowledge graph."""
+    """Finds the entity a user means, using the labels in the knowledge graph.
+
+    >>> from kgraph.engines import OxigraphEngine
+    >>> from kgraph.namespaces import RDFS
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("https://w3id.org/kgraph/id/Astana"), ox.NamedNode(RDFS.label), ox.Literal("Astana", language="en")))
+    >>> EntityResolver(OxigraphEngine(store)).resolve("Astana")
+    <NamedNode value=https://w3id.org/kgraph/id/Astana>
+    """
 
     def __init__(self, engine: QueryEngine) -> None:
         self.engine = engine

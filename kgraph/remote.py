@@ -228,7 +228,16 @@ def skolemized_quads(build: Build) -> list[ox.Quad]:
 
 # -- SPARQL Protocol ---------------------------------------------------------------------------------
 class RemoteEngine:
-    """A SPARQL 1.1 Protocol query endpoint, answering like the embedded engines."""
+    """A SPARQL 1.1 Protocol query endpoint, answering like the embedded engines.
+
+    Only http(s) URLs are taken, and only the named host is let through the network guard.
+
+    >>> RemoteEngine("file:///etc/passwd")
+    Traceback (most recent call last):
+    ...
+    kgraph.errors.UsageError: 'file:///etc/passwd' is not an http(s) URL
+      hint: for example http://localhost:7878/store
+    """
 
     name = "remote"
 

@@ -17,7 +17,12 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 class Resources(NamedTuple):
-    """The three folders of shipped knowledge: ontology (with shapes), data and queries."""
+    """The three folders of shipped knowledge: ontology (with shapes), data and queries.
+
+    >>> res = default_resources()
+    >>> res.shapes.name, sorted(p.name for p in res.data.glob("*.ttl"))
+    ('shapes.ttl', ['background.ttl', 'facts.ttl'])
+    """
 
     ontology: Path
     data: Path

@@ -34,7 +34,14 @@ _SKOLEM = "urn:kgraph:shape:"
 
 @dataclass(frozen=True)
 class Problem:
-    """One SHACL validation result."""
+    """One SHACL validation result, with where in the new files its focus node is written.
+
+    >>> p = Problem(focus="id:Talks", focus_label="Talks", path="kg:host", value=None, message="A platform needs a host.",
+    ...             severity="Violation", shape="kgsh:PlatformShape", component="sh:MinCountConstraintComponent", file="new.ttl", line=3)
+    >>> print(p.to_text())
+    new.ttl:3: Violation: Talks (id:Talks), property kg:host
+        A platform needs a host.
+    """
 
     focus: str
     focus_label: str | None
@@ -60,7 +67,13 @@ class Problem:
 
 @dataclass
 class ValidationReport:
-    """What pySHACL found, how many nodes it checked, and the W3C report graph as Turtle."""
+    """What validation found, how many nodes it checked, and the W3C report graph as Turtle.
+
+    >>> ValidationReport([], checked=0).conforms  # nothing checked is not a pass
+    False
+    >>> ValidationReport([], checked=12).to_text()
+    '12 node(s) checked: 0 violation(s), 0 warning(s): conforms.'
+    """
 
     problems: list[Problem]
     checked: int
@@ -111,7 +124,14 @@ def _sh(local: str) -> ox.NamedNode:
 
 
 class Shapes:
-    """A SHACL shapes graph, with its blank property shapes named, and what each shape targets."""
+    """A SHACL shapes graph, with its blank property shapes named, and what each shape targets.
+
+    >>> ex, sh = "http://example.org/", "http://www.w3.org/ns/shacl#"
+    >>> shapes = Shapes([ox.Triple(ox.NamedNode(ex + "S"), ox.NamedNode(sh + "targetClass"), ox.NamedNode(ex + "C"))])
+    >>> data = [ox.Triple(ox.NamedNode(ex + "x"), ox.NamedNode(RDF.type), ox.NamedNode(ex + "C"))]
+    >>> shapes.targeted(data)
+    {<NamedNode value=http://example.org/x>}
+    """
 
     def __init__(self, triples: Iterable[ox.Triple]) -> None:
         triples = list(triples)
