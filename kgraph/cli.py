@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from kgraph import netguard
 from kgraph._version import __version__
+from kgraph.engines import ENGINES
 from kgraph.errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -26,6 +27,7 @@ from kgraph.errors import (
     UsageError,
     exit_code_summary,
 )
+from kgraph.formats import EXPORT_FORMATS, GRAPH_RESULT_FORMATS, REPORT_FORMATS, RESULT_FORMATS, SUMMARY_FORMATS
 
 if TYPE_CHECKING:
     import threading
@@ -295,15 +297,15 @@ def cmd_load(args: argparse.Namespace) -> int:
 # A run defines only the arguments of the command it was given: building all of argparse's
 # parsers would cost a query process a tenth of its time.
 def _queries_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text")
     p.set_defaults(func=cmd_queries)
 
 
 def _query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="the query's name (see 'kgraph queries')")
     p.add_argument("--param", "-p", action="append", metavar="KEY=VALUE", help="a parameter value (repeatable)")
-    p.add_argument("--format", "-f", choices=("table", "csv", "tsv", "json", "xml"), default="table")
-    p.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
+    p.add_argument("--format", "-f", choices=RESULT_FORMATS, default="table")
+    p.add_argument("--engine", choices=ENGINES, default="oxigraph")
     p.add_argument("--limit", type=int, metavar="N", help="return at most N rows (one page), in the query's order")
     p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N rows (with --limit: the next page)")
     p.add_argument("--output", "-o", metavar="FILE")
@@ -316,23 +318,23 @@ def _sparql_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--format",
         "-f",
-        choices=("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"),
+        choices=tuple(dict.fromkeys(RESULT_FORMATS + GRAPH_RESULT_FORMATS)),
         help="table for SELECT/ASK and ttl for CONSTRUCT/DESCRIBE by default",
     )
-    p.add_argument("--engine", choices=("oxigraph", "rdflib"), default="oxigraph")
+    p.add_argument("--engine", choices=ENGINES, default="oxigraph")
     p.add_argument("--output", "-o", metavar="FILE")
     p.set_defaults(func=cmd_sparql)
 
 
 def _build_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text")
     p.set_defaults(func=cmd_build)
 
 
 def _validate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (.ttl, .nt, .jsonld, .rdf) and any new source texts (.txt)")
-    p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="text")
     p.set_defaults(func=cmd_validate)
 
 
@@ -342,14 +344,14 @@ def _add_args(p: argparse.ArgumentParser) -> None:
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", "-f", choices=("ttl", "nt", "nq", "trig", "jsonld"), default="ttl")
+    p.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="ttl")
     p.add_argument("--output", "-o", metavar="FILE")
     p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples")
     p.set_defaults(func=cmd_export)
 
 
 def _stats_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text")
     p.set_defaults(func=cmd_stats)
 
 

@@ -11,6 +11,7 @@ from kgraph.build import Build, ensure_built
 from kgraph.catalogue import CannedQuery, Catalogue
 from kgraph.engines import ENGINES, OxigraphEngine, QueryEngine, RdflibEngine
 from kgraph.errors import UsageError
+from kgraph.formats import EXPORT_FORMATS, RDF_SYNTAXES
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
 from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
@@ -24,13 +25,6 @@ if TYPE_CHECKING:
     from kgraph.pipeline import Progress
     from kgraph.validation import ValidationReport
 
-EXPORT_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
 
 _CLASS_COUNTS = f"""
 SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities) WHERE {{
@@ -175,7 +169,7 @@ class KnowledgeGraph:
             raise UsageError(f"unknown export format {fmt!r}", hint="use one of " + ", ".join(EXPORT_FORMATS))
         build = self.build()
         build.require_conforming()
-        rdf_format = EXPORT_FORMATS[fmt]
+        rdf_format = RDF_SYNTAXES[fmt]
         quads = build.quads(exclude={GRAPH_SHAPES} | ({GRAPH_INFERRED} if asserted_only else set()))
         if rdf_format.supports_datasets:
             return rdf_bytes(quads, rdf_format, PREFIXES if fmt == "trig" else None)

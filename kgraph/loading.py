@@ -15,21 +15,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kgraph.errors import InputError, ParseError
+from kgraph.formats import EXTENSIONS, RDF_SYNTAXES
 from kgraph.namespaces import DCTERMS, KG, RDF
 from kgraph.terms import Subject
 
-FORMATS: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".turtle": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".owl": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
+FORMATS: dict[str, ox.RdfFormat] = {ext: RDF_SYNTAXES[name] for ext, name in EXTENSIONS.items()}
 
 _PARSER_PREFIX = re.compile(r"^Parser error (?:at|between) [^:]*: ")
 

@@ -13,18 +13,12 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from kgraph.errors import UsageError
+from kgraph.formats import GRAPH_RESULT_FORMATS, RDF_SYNTAXES, RESULT_FORMATS
 from kgraph.namespaces import PREFIXES
 from kgraph.terms import RDF_LANGSTRING, XSD_STRING, Row, Term, lexical, plain_term, rdf_bytes, show_term
 
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml")
-GRAPH_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-    "table": ox.RdfFormat.TURTLE,
-}
+SELECT_FORMATS = RESULT_FORMATS
+GRAPH_FORMATS = {**{n: RDF_SYNTAXES[n] for n in GRAPH_RESULT_FORMATS}, "turtle": ox.RdfFormat.TURTLE, "table": ox.RdfFormat.TURTLE}
 SPARQL_RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 
