@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
+import re
+from pathlib import Path
+
+from helpers import ROOT
 
 import kgraph
 
@@ -20,3 +25,51 @@ def test_every_public_name_is_importable_from_the_package_and_owned_by_one_modul
         if inspect.isclass(obj):
             assert obj.__module__.startswith("kgraph.") and name in vars(inspect.getmodule(obj)), name
     assert set(kgraph.__all__) == {"__version__", *kgraph._OWNERS}
+
+
+def layers() -> dict[str, int]:
+    """Each module's layer, from the README's architecture table (the one place it is written)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| layer | modules |") :].split("\n\n")[0]
+    out = {}
+    for row in table.splitlines()[2:]:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        for module in re.findall(r"`(\w+)`", cells[1]):
+            out[module] = int(cells[0].split()[0])
+    return out
+
+
+def kgraph_imports(path: Path) -> set[str]:
+    """The kgraph modules a module imports at run time (imports for type checking only aside)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {
+        id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING" for n in ast.walk(node)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "kgraph":
+            found |= {node.module.split(".")[1]} if "." in node.module else {a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("kgraph.")}
+    return found
+
+
+def test_every_module_has_a_layer_and_imports_no_higher_one():
+    layer = layers()
+    modules = {p.stem: p for p in (ROOT / "kgraph").glob("*.py") if p.stem != "__init__"}
+    assert set(modules) == set(layer), "every module of kgraph/ is in the README's architecture table, and only those"
+    upward = [
+        f"{name} (layer {layer[name]}) imports {dep} (layer {layer[dep]})"
+        for name, path in modules.items()
+        for dep in kgraph_imports(path) - {name}
+        if dep in layer and layer[dep] > layer[name]
+    ]
+    assert upward == []
+
+
+def test_the_layer_check_would_catch_an_upward_import(tmp_path):
+    bad = tmp_path / "stores.py"
+    bad.write_text("from kgraph.engines import OxigraphEngine\n", encoding="utf-8")
+    assert kgraph_imports(bad) == {"engines"} and layers()["engines"] > layers()["stores"]
