@@ -549,6 +549,9 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     drop(derivation, kg("derivedFromPhrase"))
     add(derivation, kg("derivedFromPhrase"), ox.Literal("words nobody wrote"))
     broken.add("DerivationShape")
+    circular = next(t.object for t in out if t.predicate == kg("derivation") and t.object != derivation and isinstance(t.object, ox.NamedNode))
+    add(circular, kg("basedOn"), circular)  # a derivation that rests on itself
+    broken.add("DerivationGroundShape")
     background = next(t.subject for t in out if t.predicate == rdf_type and t.object == kg("BackgroundStatement"))
     drop(background, ox.NamedNode(RDF.object))
     add(background, ox.NamedNode(RDF.object), other_state)

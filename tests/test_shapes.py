@@ -379,6 +379,16 @@ CASES = [
         kg:derivedFromPhrase "last year" ; kg:method "m" ; {EV} .""",
     ),
     (
+        "derivation-rests-on-itself",
+        "DerivationGroundShape",
+        "SPARQLConstraintComponent",
+        None,
+        "Violation",
+        f"""id:AstanaProcess kg:derivation id:T .
+        id:T a kg:Derivation ; rdfs:label "T"@en ; kg:derivedProperty kg:startDate ; kg:derivedValue "2017"^^xsd:gYear ;
+        kg:derivedFromPhrase "Kazakhstan" ; kg:method "m" ; kg:basedOn id:T ; {EV} .""",
+    ),
+    (
         "background-not-asserted",
         "BackgroundStatementShape",
         "SPARQLConstraintComponent",

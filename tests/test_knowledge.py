@@ -1,0 +1,141 @@
+"""What the graph claims, read against the source text: each fix of issue 8 with the words behind it."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from helpers import SOURCE
+
+from kgraph.namespaces import XSD
+
+HEADER = """@prefix kg: <https://w3id.org/kgraph/ontology#> .
+@prefix id: <https://w3id.org/kgraph/id/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def test_the_membership_start_is_background_not_derived(kg):
+    """The text dates the membership only as "for the second year", and the document's own date
+    (2018) is worked out from the seat's start in 2017; deriving the start back from the date
+    would be circular, so the start is background knowledge with its reference."""
+    text = SOURCE.read_text(encoding="utf-8")
+    assert "for the second year" in text and "2017" not in text
+    (row,) = kg.query("memberships").as_dicts()
+    assert row["start"] == ox.Literal("2017", datatype=ox.NamedNode(XSD.gYear))
+    assert row["startBasis"].value == "background"
+    timeline = {(r["event"].value.rsplit("/", 1)[-1], r["point"].value): r["basis"].value for r in kg.query("timeline").as_dicts()}
+    assert timeline[("KazakhstanUNSCMembership", "start")] == "background"
+
+
+def test_a_circular_derivation_is_refused(kg, tmp_path):
+    """The old form of the fact above: a start year derived from the document's date, which itself
+    rests on background knowledge of that same start year."""
+    path = tmp_path / "circular.ttl"
+    path.write_text(
+        HEADER
+        + """
+id:KazakhstanUNSCMembership kg:derivation id:CircularStart ; kg:evidence id:span-3151-3170 .
+id:CircularStart a kg:Derivation ;
+    rdfs:label "a start year worked out from the document's date"@en ;
+    kg:derivedProperty kg:startDate ;
+    kg:derivedValue "2017"^^xsd:gYear ;
+    kg:derivedFromPhrase "for the second year" ;
+    kg:method "The document was written in 2018, in the second year of the seat." ;
+    kg:basedOn id:SourceTextDateDerivation ;
+    kg:evidence id:span-3151-3170 .
+""",
+        encoding="utf-8",
+    )
+    report = kg.validate([path])
+    assert not report.conforms
+    assert {p.shape for p in report.violations} == {"kgsh:DerivationGroundShape"}
+    assert "circular" in report.violations[0].message
+
+
+def test_a_derivation_that_rests_on_itself_is_refused(kg, tmp_path):
+    path = tmp_path / "self.ttl"
+    path.write_text(HEADER + "id:SourceTextDateDerivation kg:basedOn id:SourceTextDateDerivation .\n", encoding="utf-8")
+    report = kg.validate([path])
+    assert "kgsh:DerivationGroundShape" in {p.shape for p in report.violations}
+
+
+def _spans(asserted) -> dict:
+    """Each node's evidence as (start, end) offsets into the source text."""
+    from rdflib import URIRef
+
+    from kgraph.namespaces import KG, OA
+
+    offsets = {}
+    for span in set(asserted.objects(None, URIRef(KG.evidence))):
+        for selector in asserted.objects(span, URIRef(OA.hasSelector)):
+            start, end = asserted.value(selector, URIRef(OA.start)), asserted.value(selector, URIRef(OA.end))
+            if start is not None:
+                offsets[span] = (int(start), int(end))
+    by_node: dict = {}
+    for node, span in asserted.subject_objects(URIRef(KG.evidence)):
+        by_node.setdefault(node, set()).add(offsets[span])
+    return by_node
+
+
+def test_what_only_a_speaker_says_is_claimed_in_that_statement_and_only_that(asserted, closure):
+    """A claim (an event other than a conflict, an initiative, an endorsement, a proposition) whose
+    every span lies inside a quotation or reported speech is the speaker's: kg:claimedIn that
+    statement; and a node claimed in a statement cites words of that statement. (Things the
+    speakers only name, such as the NPT or Turkey, are referents, not claims.)"""
+    from rdflib import URIRef
+
+    from kgraph.namespaces import KG, RDF
+
+    spans = _spans(asserted)
+    statements = {s for c in (KG.QuotedStatement, KG.ReportedStatement) for s in asserted.subjects(URIRef(RDF.type), URIRef(c))}
+    assert len(statements) == 5  # three quotations, the Secretariat's and the experts' reported words
+    inside = {s: spans[s] for s in statements}
+
+    def within(span, statement):
+        return any(a <= span[0] and span[1] <= b for a, b in inside[statement])
+
+    claim_classes = {URIRef(c) for c in (KG.Event, KG.Initiative, KG.Endorsement, KG.Proposition)}
+    claims = {n for c in claim_classes for n in closure.subjects(URIRef(RDF.type), c)} - set(closure.subjects(URIRef(RDF.type), URIRef(KG.Conflict)))
+    assert len(claims) > 30
+    unclaimed, misplaced = [], []
+    for node, node_spans in spans.items():
+        if node in statements or node not in claims:
+            continue
+        claimed = asserted.value(node, URIRef(KG.claimedIn))
+        spoken = all(any(within(sp, s) for s in statements) for sp in node_spans)
+        if spoken and claimed is None:
+            unclaimed.append(str(node).rsplit("/", 1)[-1])
+        if claimed is not None and not any(within(sp, claimed) for sp in node_spans):
+            misplaced.append(str(node).rsplit("/", 1)[-1])
+    assert unclaimed == [], unclaimed
+    assert misplaced == [], misplaced
+
+
+def test_the_security_council_proposals_are_not_made_part_of_the_initiatives(asserted):
+    """The text names "the initiatives of President Nursultan Nazarbayev" (third quotation) and "the
+    proposals of Nursultan Nazarbayev announced at the meeting of the UN Security Council"
+    (the Secretariat), but no sentence relates the two."""
+    import re
+
+    from rdflib import URIRef
+
+    from kgraph.namespaces import ID, KG
+
+    text = SOURCE.read_text(encoding="utf-8")
+    assert "initiatives of President Nursultan Nazarbayev" in text and "proposals of Nursultan Nazarbayev announced" in text
+    assert not [s for s in re.split(r"(?<=[.!?])\s+", text) if "initiative" in s and "proposals of Nursultan" in s]
+    assert asserted.value(URIRef(ID + "NazarbayevSecurityCouncilProposals"), URIRef(KG.partOf)) is None
+
+
+def test_an_assessment_is_in_the_voice_of_its_node(asserted):
+    """kg:assessment holds the words of whoever states the node: the document's own "Perhaps the most
+    important step" on its acts, the second speaker's "which was very important" on a claimed offer."""
+    from rdflib import URIRef
+
+    from kgraph.namespaces import KG
+
+    text = SOURCE.read_text(encoding="utf-8")
+    for node, words in asserted.subject_objects(URIRef(KG.assessment)):
+        assert str(words) in text
+        quoted = asserted.value(node, URIRef(KG.claimedIn)) is not None
+        assert quoted == (str(words) == "which was very important"), node
