@@ -12,12 +12,20 @@ unbound variable. So a golden answer keeps each term's kind, datatype and langua
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgraph import netguard
 from kgraph.namespaces import PREFIXES, expand
 from kgraph.terms import Row, Term
 
@@ -60,3 +68,41 @@ def read_golden(path: Path) -> tuple[list[str], Counter[Row]]:
     """A golden file's columns, and its rows as a multiset of term tuples."""
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line]
     return rows[0], Counter(tuple(parse_cell(c) for c in r) for r in rows[1:])
+
+
+# -- a real SPARQL server -----------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph", path=os.path.dirname(sys.executable)) or shutil.which("oxigraph")
+    if not found:  # a test that needs the server fails without it: the test extra installs it
+        raise RuntimeError("the Oxigraph server is not installed: pip install '.[test]' installs it")
+    return found
+
+
+class OxigraphServer:
+    """A real Oxigraph server on a free port of 127.0.0.1, for the tests that need one."""
+
+    def __init__(self, location: Path, *, union: bool):
+        self.port = free_port()
+        args = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
+        self.process = subprocess.Popen(args + (["--union-default-graph"] if union else []), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with netguard.allow("127.0.0.1"):  # the CLI tests may have installed the guard in this process
+                    urllib.request.urlopen(self.base + "/query?query=ASK%7B%7D", timeout=1).read()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the Oxigraph server did not start: " + self.process.stderr.read().decode()) from None
+                time.sleep(0.1)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)

@@ -4,62 +4,24 @@ from __future__ import annotations
 
 import http.server
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import CASES, GOLDEN_FILES, ROOT
+from helpers import CASES, GOLDEN_FILES, ROOT, OxigraphServer, free_port
 
-from kgraph import netguard
 from kgraph.cli import main
 from kgraph.errors import RemoteError, WorkspaceError
 from kgraph.remote import STORE_MARKER, RemoteEngine, bind_values, load_to_endpoint, load_to_store, run_canned_remote
 
 EXAMPLES = ROOT / "examples"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph", path=os.path.dirname(sys.executable)) or shutil.which("oxigraph")
-    if not found:
-        pytest.skip("the Oxigraph server (pip install oxigraph) is not installed")
-    return found
-
-
-class OxigraphServer:
-    def __init__(self, location: Path, *, union: bool):
-        self.port = free_port()
-        args = [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"]
-        self.process = subprocess.Popen(args + (["--union-default-graph"] if union else []), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with netguard.allow("127.0.0.1"):  # the CLI tests may have installed the guard in this process
-                    urllib.request.urlopen(self.base + "/query?query=ASK%7B%7D", timeout=1).read()
-                break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the Oxigraph server did not start: " + self.process.stderr.read().decode()) from None
-                time.sleep(0.1)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 @pytest.fixture
