@@ -556,6 +556,10 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     drop(background, ox.NamedNode(RDF.object))
     add(background, ox.NamedNode(RDF.object), other_state)
     broken.add("BackgroundStatementShape")
+    assertion = first("Assertion")
+    drop(assertion, ox.NamedNode(RDF.object))
+    add(assertion, ox.NamedNode(RDF.object), ox.Literal("words the text never says"))
+    broken.add("AssertionShape")
     return out, broken
 
 

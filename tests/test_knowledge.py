@@ -139,3 +139,56 @@ def test_an_assessment_is_in_the_voice_of_its_node(asserted):
         assert str(words) in text
         quoted = asserted.value(node, URIRef(KG.claimedIn)) is not None
         assert quoted == (str(words) == "which was very important"), node
+
+
+def test_every_fact_is_traced_to_its_words_a_reference_or_a_derivation():
+    """Every information-carrying triple of the shipped facts (labels, types, mappings and the
+    provenance records themselves aside) is stated by a span (the one span its node cites, or
+    the spans a kg:Assertion names for it), rests on a background reference, or is derived."""
+    import pyoxigraph as ox
+
+    from kgraph.namespaces import DCTERMS, KG, OA, RDF, RDFS, SKOS
+
+    triples = [t for name in ("facts.ttl", "background.ttl") for t in ox.parse(path=str(SOURCE.parent / name), format=ox.RdfFormat.TURTLE)]
+    rdf_type = ox.NamedNode(RDF.type)
+    types: dict = {}
+    for t in triples:
+        if t.predicate == rdf_type:
+            types.setdefault(t.subject, set()).add(t.object.value)
+    records = {
+        KG.Assertion,
+        KG.BackgroundStatement,
+        KG.Derivation,
+        KG.SourceDocument,
+        OA.SpecificResource,
+        OA.TextQuoteSelector,
+        OA.TextPositionSelector,
+    }
+    not_facts = {RDF.type, RDFS.label, SKOS.altLabel, SKOS.exactMatch, KG.evidence, KG.derivation, KG.claimedIn, DCTERMS.source}
+    spans: dict = {}
+    reified: dict = {}
+    derived = set()
+    for t in triples:
+        if t.predicate.value == KG.evidence:
+            spans.setdefault(t.subject, set()).add(t.object)
+    by_subject: dict = {}
+    for t in triples:
+        by_subject.setdefault(t.subject, {}).setdefault(t.predicate.value, []).append(t.object)
+    for node, props in by_subject.items():
+        kinds = types.get(node, set())
+        if kinds & {KG.Assertion, KG.BackgroundStatement}:
+            key = (props[RDF.subject][0], props[RDF.predicate][0].value, props[RDF.object][0])
+            reified.setdefault(key, set()).update(kinds)
+        for d in props.get(KG.derivation, []):
+            for p in by_subject.get(d, {}).get(KG.derivedProperty, []):
+                derived.add((node, p.value))
+    untraced = []
+    for t in triples:
+        if t.predicate.value in not_facts or types.get(t.subject, set()) & records:
+            continue
+        key = (t.subject, t.predicate.value, t.object)
+        if key in reified or (t.subject, t.predicate.value) in derived or len(spans.get(t.subject, ())) == 1:
+            continue
+        untraced.append(f"{t.subject.value.rsplit('/', 1)[-1]} {t.predicate.value.rsplit('#', 1)[-1]} {t.object}")
+    assert len(triples) > 1300
+    assert untraced == []

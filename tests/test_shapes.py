@@ -389,6 +389,14 @@ CASES = [
         kg:derivedFromPhrase "Kazakhstan" ; kg:method "m" ; kg:basedOn id:T ; {EV} .""",
     ),
     (
+        "assertion-not-asserted",
+        "AssertionShape",
+        "SPARQLConstraintComponent",
+        None,
+        "Violation",
+        f"""id:T a kg:Assertion ; rdf:subject id:Kazakhstan ; rdf:predicate kg:capitalOf ; rdf:object id:Russia ; {EV} .""",
+    ),
+    (
         "background-not-asserted",
         "BackgroundStatementShape",
         "SPARQLConstraintComponent",
