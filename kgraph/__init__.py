@@ -12,21 +12,7 @@ import importlib
 
 from kgraph._version import __version__
 
-_ERRORS = (
-    "KgraphError",
-    "UsageError",
-    "InputError",
-    "ParseError",
-    "UnknownQueryError",
-    "ParameterError",
-    "QueryRefusedError",
-    "NonConformingError",
-    "InconsistencyError",
-    "WorkspaceError",
-    "RemoteError",
-    "NetworkBlockedError",
-)
-# Each public name and the module that owns it.
+# Each public name and the module that owns it (the errors: kgraph.errors).
 _OWNERS = {
     "KnowledgeGraph": "kgraph.graph",
     "QueryResult": "kgraph.results",
@@ -45,7 +31,6 @@ _OWNERS = {
     "EntityResolver": "kgraph.params",
     "Vocabulary": "kgraph.namespaces",
     "Span": "kgraph.evidence",
-    **dict.fromkeys(_ERRORS, "kgraph.errors"),
 }
 __all__ = [  # noqa: RUF022 - grouped as _OWNERS is, not sorted
     "__version__",
@@ -82,6 +67,6 @@ __all__ = [  # noqa: RUF022 - grouped as _OWNERS is, not sorted
 
 
 def __getattr__(name: str) -> object:
-    if name in _OWNERS:
-        return getattr(importlib.import_module(_OWNERS[name]), name)
+    if name in __all__ and name != "__version__":
+        return getattr(importlib.import_module(_OWNERS.get(name, "kgraph.errors")), name)
     raise AttributeError(f"module 'kgraph' has no attribute {name!r}")
