@@ -200,7 +200,7 @@ def bench_size(size: int, args, scratch: Path) -> None:  # noqa: PLR0915 - the r
     for name in ("platforms", "timeline"):
         fast = median_of(lambda: kg.query(name, limit=20), args.repeat)  # noqa: B023
         whole = median_of(lambda: kg.query(name), 1)  # noqa: B023
-        path = listings.path_of(kg.build().folder, name)
+        path = listings.path_of(kg.build().folder, kg.catalogue.get(name))
         text = kg.catalogue.get(name).text
 
         def again(path=path, name=name):

@@ -117,7 +117,7 @@ class KnowledgeGraph:
         from kgraph import listings
 
         assert self._build is not None
-        path = listings.path_of(self._build.folder, canned.name)
+        path = listings.path_of(self._build.folder, canned)
         try:
             return QueryResult("select", *listings.read(path, limit=limit, offset=offset))
         except (OSError, SyntaxError):  # none kept (or damaged): keep it again

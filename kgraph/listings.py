@@ -35,9 +35,13 @@ if TYPE_CHECKING:
 FOLDER = "listings"
 
 
-def path_of(build_folder: Path, name: str) -> Path:
-    """Where the listing of the canned query ``name`` is kept in a build."""
-    return Path(build_folder) / FOLDER / f"{name}.tsv"
+def path_of(build_folder: Path, query: CannedQuery) -> Path:
+    """Where a canned query's listing is kept in a build: named by the query and a digest of its
+    text, so that an edited query never reads the rows of its former text."""
+    import hashlib
+
+    digest = hashlib.sha256(query.text.encode("utf-8")).hexdigest()[:16]
+    return Path(build_folder) / FOLDER / f"{query.name}-{digest}.tsv"
 
 
 def keep(store: ox.Store, text: str, path: Path) -> int:
@@ -75,7 +79,7 @@ def keep_all(store: ox.Store, queries: Iterable[CannedQuery], build_folder: Path
     for canned in queries:
         if canned.params or query_form(canned.text) != "SELECT":
             continue
-        keep(store, canned.text, path_of(build_folder, canned.name))
+        keep(store, canned.text, path_of(build_folder, canned))
         kept.append(canned.name)
     return kept
 
