@@ -289,3 +289,14 @@ def test_parameter_values_open_the_query_and_each_union_branch():
     store.add(ox.Quad(ox.NamedNode("http://e/g"), ox.NamedNode("http://v"), ox.NamedNode("http://e/2"), ox.DefaultGraph()))
     rows = list(store.query(bound))
     assert len(rows) == 2 and {r["e"] for r in rows} == {ox.NamedNode("http://e/1")}
+
+
+def test_every_date_a_query_shows_comes_with_its_basis():
+    """A reader sees whether a date is stated, derived from relative wording, or background."""
+    dated = 0
+    for q in CATALOGUE:
+        for column in q.columns:
+            if column in ("since", "date", "start", "end", "when"):
+                dated += 1
+                assert f"{column}Basis" in q.columns or "basis" in q.columns, f"{q.name}: {column}"
+    assert dated >= 6
