@@ -560,6 +560,10 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     drop(assertion, ox.NamedNode(RDF.object))
     add(assertion, ox.NamedNode(RDF.object), ox.Literal("words the text never says"))
     broken.add("AssertionShape")
+    identification = first("Identification")
+    drop(identification, kg("identifyingPhrase"))
+    add(identification, kg("identifyingPhrase"), ox.Literal("words the span does not hold"))
+    broken.add("IdentificationShape")
     return out, broken
 
 

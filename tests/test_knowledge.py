@@ -159,6 +159,7 @@ def test_every_fact_is_traced_to_its_words_a_reference_or_a_derivation():
         KG.Assertion,
         KG.BackgroundStatement,
         KG.Derivation,
+        KG.Identification,
         KG.SourceDocument,
         OA.SpecificResource,
         OA.TextQuoteSelector,
@@ -192,3 +193,34 @@ def test_every_fact_is_traced_to_its_words_a_reference_or_a_derivation():
         untraced.append(f"{t.subject.value.rsplit('/', 1)[-1]} {t.predicate.value.rsplit('#', 1)[-1]} {t.object}")
     assert len(triples) > 1300
     assert untraced == []
+
+
+def test_words_that_describe_an_entity_without_naming_it_are_identified_with_a_basis(kg):
+    """'the capital of Kazakhstan', 'The Kazakh capital', 'Korea', 'the treaty on the
+    non-proliferation of weapons of mass destruction', 'the civil war' and 'Experts' name no
+    entity; each is recorded with the entity it is taken to mean, why, and (for the capital)
+    the background knowledge it rests on."""
+    text = SOURCE.read_text(encoding="utf-8")
+    rows = kg.sparql("""
+        PREFIX kg: <https://w3id.org/kgraph/ontology#>
+        PREFIX oa: <http://www.w3.org/ns/oa#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?phrase ?entity ?label ?exact ?ground WHERE {
+          ?i a kg:Identification ; kg:identifyingPhrase ?phrase ; kg:identifies ?entity ; kg:method ?method ;
+             kg:evidence/oa:hasSelector/oa:exact ?exact .
+          ?entity rdfs:label ?label . FILTER (LANG(?label) = "en")
+          OPTIONAL { ?i kg:basedOn ?ground }
+        }""").as_dicts()
+    found = {r["phrase"].value: r for r in rows}
+    assert {p: r["entity"].value.rsplit("/", 1)[-1] for p, r in found.items()} == {
+        "the capital of Kazakhstan": "Astana",
+        "The Kazakh capital": "Astana",
+        "Korea": "SouthKorea",
+        "the treaty on the non-proliferation of weapons of mass destruction": "NonProliferationTreaty",
+        "the civil war": "TajikistaniCivilWar",
+        "Experts": "ForumExperts",
+    }
+    for phrase, row in found.items():
+        assert phrase in row["exact"].value and phrase in text
+        assert row["label"].value not in phrase  # the words describe the entity; they do not name it
+    assert {p for p, r in found.items() if "ground" in r} == {"the capital of Kazakhstan", "The Kazakh capital"}

@@ -397,6 +397,15 @@ CASES = [
         f"""id:T a kg:Assertion ; rdf:subject id:Kazakhstan ; rdf:predicate kg:capitalOf ; rdf:object id:Russia ; {EV} .""",
     ),
     (
+        "identification-phrase-not-in-evidence",
+        "IdentificationShape",
+        "SPARQLConstraintComponent",
+        None,
+        "Violation",
+        f"""id:T a kg:Identification ; kg:identifyingPhrase "the northern capital" ; kg:identifies id:Astana ;
+        kg:method "m" ; {EV} .""",
+    ),
+    (
         "background-not-asserted",
         "BackgroundStatementShape",
         "SPARQLConstraintComponent",
