@@ -224,3 +224,14 @@ def test_words_that_describe_an_entity_without_naming_it_are_identified_with_a_b
         assert phrase in row["exact"].value and phrase in text
         assert row["label"].value not in phrase  # the words describe the entity; they do not name it
     assert {p for p, r in found.items() if "ground" in r} == {"the capital of Kazakhstan", "The Kazakh capital"}
+
+
+def test_the_capital_may_act_as_a_platform_again_like_the_astana_talks(kg):
+    """'The Kazakh capital may again act as an interactive platform for resolving international
+    conflicts soon': the only platform the text says Astana has been is the Astana process."""
+    text = SOURCE.read_text(encoding="utf-8")
+    assert "may again act as an interactive platform" in text
+    assert "held in the capital of Kazakhstan" in text
+    rows = kg.query("describe", {"entity": "id:FutureAstanaPlatform"}).as_dicts()
+    repeats = [r["value"].value for r in rows if r["property"].value.endswith("#repeats")]
+    assert repeats == ["https://w3id.org/kgraph/id/AstanaProcess"]
