@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from kgraph.files import write_atomically
-from kgraph.sparql import query_form
+from kgraph.sparql import keywords, query_form
 from kgraph.terms import Row
 
 if TYPE_CHECKING:
@@ -45,8 +45,9 @@ def path_of(build_folder: Path, query: CannedQuery) -> Path:
 
 
 def keep(store: ox.Store, text: str, path: Path) -> int:
-    """Run a SELECT query on ``store`` (default graph: the union) and keep its rows at ``path``; the row count."""
-    answer = store.query(text, use_default_graph_as_union=True)
+    """Run a SELECT query on ``store`` and keep its rows at ``path``; the row count. The default
+    graph is the union of all graphs unless the query names its own, as for the Oxigraph engine."""
+    answer = store.query(text, use_default_graph_as_union="FROM" not in keywords(text))
     if not isinstance(answer, ox.QuerySolutions):
         raise TypeError("only a SELECT query has rows to keep")
     data = answer.serialize(format=ox.QueryResultsFormat.TSV)
