@@ -235,3 +235,18 @@ def test_the_capital_may_act_as_a_platform_again_like_the_astana_talks(kg):
     rows = kg.query("describe", {"entity": "id:FutureAstanaPlatform"}).as_dicts()
     repeats = [r["value"].value for r in rows if r["property"].value.endswith("#repeats")]
     assert repeats == ["https://w3id.org/kgraph/id/AstanaProcess"]
+
+
+def test_raising_security_issues_at_the_un_is_an_activity_a_query_can_use(kg):
+    """'... for the second year, raising the most pressing security issues at the Organization's
+    headquarters in New York': work Kazakhstan does, at a venue, as part of its membership."""
+    text = SOURCE.read_text(encoding="utf-8")
+    assert "raising the most pressing security issues at the Organization's headquarters in New York" in text
+    rows = kg.sparql("""
+        PREFIX kg: <https://w3id.org/kgraph/ontology#>
+        SELECT ?who ?venue ?within ?status WHERE {
+          ?work a kg:DiplomaticWork ; kg:performedBy ?who ; kg:venue ?venue ; kg:partOf ?within ; kg:status ?status .
+        }""").as_dicts()
+    assert [{k: v.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for k, v in r.items()} for r in rows] == [
+        {"who": "Kazakhstan", "venue": "UNHeadquarters", "within": "KazakhstanUNSCMembership", "status": "Ongoing"}
+    ]
