@@ -250,3 +250,19 @@ def test_raising_security_issues_at_the_un_is_an_activity_a_query_can_use(kg):
     assert [{k: v.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for k, v in r.items()} for r in rows] == [
         {"who": "Kazakhstan", "venue": "UNHeadquarters", "within": "KazakhstanUNSCMembership", "status": "Ongoing"}
     ]
+
+
+def test_the_strengths_the_first_speaker_names_are_values_a_query_can_use(kg):
+    """'main strengths of Kazakhstan are not impressive weapons of mass destruction, but openness,
+    peacefulness, sanity and moral authority' (the first quotation)."""
+    text = SOURCE.read_text(encoding="utf-8")
+    assert "but openness, peacefulness, sanity and moral authority" in text
+    rows = kg.sparql("""
+        PREFIX kg: <https://w3id.org/kgraph/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?quality ?speech WHERE {
+          ?claim kg:about <https://w3id.org/kgraph/id/Kazakhstan> ; kg:namesStrength ?strength ; kg:claimedIn ?speech .
+          ?strength rdfs:label ?quality .
+        }""").as_dicts()
+    assert {r["quality"].value for r in rows} == {"openness", "peacefulness", "sanity", "moral authority"}
+    assert {r["speech"].value for r in rows} == {"https://w3id.org/kgraph/id/Quote1"}
