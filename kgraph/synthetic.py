@@ -326,6 +326,7 @@ def _membership_and_initiative(  # noqa: PLR0913, PLR0917 - one story's cast, as
     doc.node(support, "Support", sname, doc.say("There was ", sname))
     doc.add(support, KG.endorser, _iri(s2[0]))
     doc.add(support, KG.endorsementOf, _iri(initiative))
+    doc.add(support, KG.status, _iri(KG.Ongoing))
 
     claim = f"{p}-claim"
     ctext = f"{host[1]} is a reliable mediator"

@@ -266,3 +266,21 @@ def test_the_strengths_the_first_speaker_names_are_values_a_query_can_use(kg):
         }""").as_dicts()
     assert {r["quality"].value for r in rows} == {"openness", "peacefulness", "sanity", "moral authority"}
     assert {r["speech"].value for r in rows} == {"https://w3id.org/kgraph/id/Quote1"}
+
+
+def test_an_endorsement_says_whether_it_still_holds(kg):
+    """'At present, global anti-nuclear initiatives ... are recognized' and 'I fully support' hold
+    still; the Secretariat 'talked about' and the experts 'said': that happened."""
+    text = SOURCE.read_text(encoding="utf-8")
+    for words in ("At present, global anti-nuclear initiatives", "I fully support", "They talked about the importance", "Experts said that"):
+        assert words in text
+    rows = kg.query("supporters").as_dicts()
+    status = {r["endorsement"].value.rsplit("/", 1)[-1]: r["status"].value.rsplit("#", 1)[-1] for r in rows}
+    assert status == {
+        "UNRecognitionOfAntiNuclearInitiatives": "Ongoing",
+        "WorldRecognitionOfAntiNuclearInitiatives": "Ongoing",
+        "Quote3SupportOfNazarbayevInitiatives": "Ongoing",
+        "Quote3ApprovalOfNorthKoreaPlatform": "Ongoing",
+        "SecretariatApprovalOfProposals": "Occurred",
+        "ExpertsApprovalOfNorthKoreaPlatform": "Occurred",
+    }

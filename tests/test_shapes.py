@@ -269,7 +269,8 @@ CASES = [
         "MaxCountConstraintComponent",
         "kg:endorser",
         "Violation",
-        f'id:T a kg:Support ; rdfs:label "T"@en ; kg:endorser id:Russia , id:Turkey ; kg:endorsementOf id:NazarbayevInitiatives ; {EV} .',
+        f'id:T a kg:Support ; rdfs:label "T"@en ; kg:endorser id:Russia , id:Turkey ; kg:endorsementOf id:NazarbayevInitiatives ;'
+        f" kg:status kg:Ongoing ; {EV} .",
     ),
     (
         "statement-no-speaker",
