@@ -265,7 +265,8 @@ def cmd_span(args: argparse.Namespace) -> int:
     kg = _kg(args)
     document = Path(args.document) if args.document else kg.resources.data / "peacekeeping-activities-of-kazakhstan.txt"
     span = locate_span(document, args.text, occurrence=args.occurrence)
-    _write_output(span_turtle(span, document_iri=args.document_iri), None)
+    document_iri = args.document_iri or kg.source_document(document.name)
+    _write_output(span_turtle(span, document_iri=document_iri), None)
     return EXIT_OK
 
 
@@ -358,7 +359,7 @@ def _stats_args(p: argparse.ArgumentParser) -> None:
 def _span_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", help="the exact words, as they stand in the text")
     p.add_argument("--document", metavar="FILE.txt", help="the source text (default: the shipped one)")
-    p.add_argument("--document-iri", default="https://w3id.org/kgraph/id/SourceText", metavar="IRI")
+    p.add_argument("--document-iri", metavar="IRI", help="the kg:SourceDocument the text is (default: the registered document of that file name)")
     p.add_argument("--occurrence", type=int, default=1, metavar="N", help="use the N-th occurrence (default 1)")
     p.set_defaults(func=cmd_span)
 

@@ -33,7 +33,9 @@ def locate_span(document: Path, exact: str, *, occurrence: int = 1) -> Span:
     Span(exact='a', start=4, end=5)
     """
     try:
-        text = Path(document).read_text(encoding="utf-8")
+        # Decoded as stored, without newline translation: offsets count the code points the build
+        # and the validator count, CRLF line endings included.
+        text = Path(document).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{document}: cannot read the source text: {e}") from None
     if not exact:
@@ -58,15 +60,39 @@ def _literal(text: str) -> str:
     return f'"{escaped}"'
 
 
-def span_turtle(span: Span, *, document_iri: str = "https://w3id.org/kgraph/id/SourceText") -> str:
+SHIPPED_DOCUMENT = "https://w3id.org/kgraph/id/SourceText"
+_ID = "https://w3id.org/kgraph/id/"
+
+
+def span_iri(document_iri: str, start: int, end: int) -> str:
+    """The span's name, unique per document: the shipped text keeps its short names.
+
+    >>> span_iri(SHIPPED_DOCUMENT, 0, 37), span_iri("https://w3id.org/kgraph/id/Article2", 0, 37)
+    ('id:span-0-37', 'id:Article2-span-0-37')
+    >>> span_iri("http://example.org/doc", 5, 9)
+    '<http://example.org/doc-span-5-9>'
+    """
+    if document_iri == SHIPPED_DOCUMENT:
+        return f"id:span-{start}-{end}"
+    local = document_iri[len(_ID) :] if document_iri.startswith(_ID) else ""
+    if local and all(c.isalnum() or c in "_-" for c in local):
+        return f"id:{local}-span-{start}-{end}"
+    return f"<{document_iri}-span-{start}-{end}>"
+
+
+def span_turtle(span: Span, *, document_iri: str = SHIPPED_DOCUMENT) -> str:
     """The Turtle for a span, in the form the shipped facts use (paste it, then cite it with kg:evidence)."""
-    base = f"id:span-{span.start}-{span.end}"
+    base = span_iri(document_iri, span.start, span.end)
+
+    def suffix(part: str) -> str:
+        return f"{base[:-1]}-{part}>" if base.startswith("<") else f"{base}-{part}"
+
     return (
         "@prefix id: <https://w3id.org/kgraph/id/> .\n"
         "@prefix oa: <http://www.w3.org/ns/oa#> .\n\n"
         f"{base} a oa:SpecificResource ;\n"
         f"    oa:hasSource <{document_iri}> ;\n"
-        f"    oa:hasSelector {base}-quote , {base}-position .\n"
-        f"{base}-quote a oa:TextQuoteSelector ; oa:exact {_literal(span.exact)} .\n"
-        f"{base}-position a oa:TextPositionSelector ; oa:start {span.start} ; oa:end {span.end} .\n"
+        f"    oa:hasSelector {suffix('quote')} , {suffix('position')} .\n"
+        f"{suffix('quote')} a oa:TextQuoteSelector ; oa:exact {_literal(span.exact)} .\n"
+        f"{suffix('position')} a oa:TextPositionSelector ; oa:start {span.start} ; oa:end {span.end} .\n"
     )

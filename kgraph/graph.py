@@ -12,7 +12,7 @@ from kgraph.catalogue import CannedQuery, Catalogue
 from kgraph.engines import ENGINES, OxigraphEngine, QueryEngine, RdflibEngine
 from kgraph.errors import UsageError
 from kgraph.formats import EXPORT_FORMATS, RDF_SYNTAXES
-from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
+from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
 from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
@@ -32,6 +32,7 @@ SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities) WHERE {{
   FILTER (?g != <{GRAPH_INFERRED}>)
   FILTER (STRSTARTS(STR(?class), "{KG}"))
 }} GROUP BY ?class ORDER BY DESC(?entities) ?class"""
+_SOURCE_DOCUMENTS = f"SELECT ?document ?name WHERE {{ ?document a <{KG.SourceDocument}> ; <{DCTERMS.identifier}> ?name }}"
 _SHAPE_COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{GRAPH_SHAPES}> {{ ?s a <{SH}NodeShape> }} }}"
 
 
@@ -133,6 +134,22 @@ class KnowledgeGraph:
     def sparql(self, text: str, *, engine: str = "oxigraph", source: str = "query") -> QueryResult:
         """Run an ad-hoc read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)."""
         return self.engine(engine).run(text, source=source)
+
+    def source_document(self, file_name: str) -> str:
+        """The IRI of the registered kg:SourceDocument whose text is the file ``file_name``.
+
+        Raises:
+            UsageError: no document of the graph names that file (the error lists those that do).
+        """
+        rows = self.engine().run(_SOURCE_DOCUMENTS).as_dicts()
+        found = [lexical(r["document"]) for r in rows if lexical(r["name"]) == file_name]  # compared here, never pasted into a query
+        if len(found) != 1:
+            known = ", ".join(sorted(f"{lexical(r['name'])} ({lexical(r['document'])})" for r in rows))
+            raise UsageError(
+                f"{file_name}: no source document of the knowledge graph is this file",
+                hint=f"registered: {known}; pass --document-iri IRI, the kg:SourceDocument whose dcterms:identifier is {file_name}",
+            )
+        return found[0]
 
     def resolve_entity(self, value: str, *, engine: str = "oxigraph") -> ox.NamedNode:
         """The entity an IRI, prefixed name or label names (ParameterError if none or several)."""

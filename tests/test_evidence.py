@@ -127,3 +127,59 @@ def test_main_entities_have_kazakh_and_russian_labels(asserted):
     for local in ("Kazakhstan", "Astana", "NursultanNazarbayev", "AstanaProcess", "SyrianCrisis", "UnitedNations", "UNSecurityCouncil"):
         languages = {o.language for o in asserted.objects(URIRef(ID + local), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))}
         assert {"en", "kk", "ru"} <= languages, local
+
+
+# -- the curator's three bugs (issue 9) -----------------------------------------------------------
+def test_span_offsets_count_the_text_as_stored_crlf_included(tmp_path):
+    """Offsets after a CRLF line break used to be off by one per line: span read the text with
+    newline translation, while the build and the validator count the bytes as decoded."""
+    from kgraph.evidence import locate_span
+
+    raw = "First line.\r\nSecond line with the quote.\r\nThird line: 𝔘nicode beyond the BMP and the quote again.\r\n"
+    document = tmp_path / "crlf.txt"
+    document.write_bytes(raw.encode("utf-8"))
+    span = locate_span(document, "the quote")
+    assert raw[span.start : span.end] == "the quote" and span.start == raw.index("the quote")
+    second = locate_span(document, "the quote", occurrence=2)
+    assert raw[second.start : second.end] == "the quote" and second.start == raw.rindex("the quote")
+
+
+def test_spans_of_two_documents_at_the_same_offsets_have_different_names():
+    from kgraph.evidence import Span, span_turtle
+
+    shipped = span_turtle(Span("x" * 37, 0, 37))
+    other = span_turtle(Span("y" * 37, 0, 37), document_iri="https://w3id.org/kgraph/id/Article2")
+    assert "id:span-0-37 a oa:SpecificResource" in shipped
+    assert "id:Article2-span-0-37 a oa:SpecificResource" in other and "id:span-0-37 " not in other
+    assert "oa:hasSource <https://w3id.org/kgraph/id/Article2>" in other
+
+
+def test_span_of_an_unregistered_document_says_so_instead_of_citing_the_shipped_one(capsys, kg, tmp_path):
+    from kgraph.cli import main
+
+    document = tmp_path / "article2.txt"
+    document.write_text("Kazakhstan hosted talks again.\n", encoding="utf-8")
+    code = main(["span", "hosted talks", "--document", str(document), "--workspace", str(kg.workspace)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "article2.txt: no source document of the knowledge graph is this file" in err
+    assert "peacekeeping-activities-of-kazakhstan.txt (https://w3id.org/kgraph/id/SourceText)" in err
+    assert (
+        main(
+            [
+                "span",
+                "hosted talks",
+                "--document",
+                str(document),
+                "--document-iri",
+                "https://w3id.org/kgraph/id/Article2",
+                "--workspace",
+                str(kg.workspace),
+            ]
+        )
+        == 0
+    )
+    assert "id:Article2-span-11-23 a oa:SpecificResource" in capsys.readouterr().out
+    shipped = SOURCE  # the shipped text, named by its file: its registered document is found
+    assert main(["span", "Astana process", "--document", str(shipped), "--workspace", str(kg.workspace)]) == 0
+    assert "oa:hasSource <https://w3id.org/kgraph/id/SourceText>" in capsys.readouterr().out
