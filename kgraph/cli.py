@@ -267,6 +267,12 @@ def cmd_span(args: argparse.Namespace) -> int:
     span = locate_span(document, args.text, occurrence=args.occurrence)
     document_iri = args.document_iri or kg.source_document(document.name)
     _write_output(span_turtle(span, document_iri=document_iri), None)
+    if span.occurrences > 1:
+        print(
+            f"kgraph: note: the quote occurs {span.occurrences} times in {document.name}; this is occurrence {args.occurrence}, "
+            f"at {span.start}-{span.end} (--occurrence N picks another)",
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 

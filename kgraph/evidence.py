@@ -22,6 +22,7 @@ class Span:
     exact: str
     start: int
     end: int
+    occurrences: int = 1  # how often the quote occurs in the whole text (a curator may mean another)
 
 
 def locate_span(document: Path, exact: str, *, occurrence: int = 1) -> Span:
@@ -30,7 +31,7 @@ def locate_span(document: Path, exact: str, *, occurrence: int = 1) -> Span:
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"; _ = p.write_text("a b a", encoding="utf-8")
     >>> locate_span(p, "a", occurrence=2)
-    Span(exact='a', start=4, end=5)
+    Span(exact='a', start=4, end=5, occurrences=2)
     """
     try:
         # Decoded as stored, without newline translation: offsets count the code points the build
@@ -42,17 +43,19 @@ def locate_span(document: Path, exact: str, *, occurrence: int = 1) -> Span:
         raise UsageError("the quote is empty")
     if occurrence < 1:
         raise UsageError("--occurrence counts from 1")
-    start, found = -1, 0
-    while found < occurrence:
-        start = text.find(exact, start + 1)
-        if start < 0:
-            total = text.count(exact)
-            raise UsageError(
-                f"{document}: the quote occurs {total} time(s), not {occurrence}" if total else f"{document}: the quote does not occur in the text",
-                hint="copy the words exactly, including punctuation and curly quotes",
-            )
-        found += 1
-    return Span(exact, start, start + len(exact))
+    starts, at = [], text.find(exact)
+    while at >= 0:
+        starts.append(at)
+        at = text.find(exact, at + 1)
+    if len(starts) < occurrence:
+        raise UsageError(
+            f"{document}: the quote occurs {len(starts)} time(s), not {occurrence}"
+            if starts
+            else f"{document}: the quote does not occur in the text",
+            hint="copy the words exactly, including punctuation and curly quotes",
+        )
+    start = starts[occurrence - 1]
+    return Span(exact, start, start + len(exact), len(starts))
 
 
 def _literal(text: str) -> str:

@@ -183,3 +183,19 @@ def test_span_of_an_unregistered_document_says_so_instead_of_citing_the_shipped_
     shipped = SOURCE  # the shipped text, named by its file: its registered document is found
     assert main(["span", "Astana process", "--document", str(shipped), "--workspace", str(kg.workspace)]) == 0
     assert "oa:hasSource <https://w3id.org/kgraph/id/SourceText>" in capsys.readouterr().out
+
+
+def test_span_says_when_the_quote_occurs_more_than_once(capsys, kg):
+    from kgraph.cli import main
+
+    text = SOURCE.read_text(encoding="utf-8")
+    assert text.count("North Korea") > 1
+    assert main(["span", "North Korea", "--workspace", str(kg.workspace)]) == 0
+    _out, err = capsys.readouterr()
+    assert f"occurs {text.count('North Korea')} times" in err and "this is occurrence 1" in err
+    assert main(["span", "North Korea", "--occurrence", "2", "--workspace", str(kg.workspace)]) == 0
+    out2, err2 = capsys.readouterr()
+    second = text.index("North Korea", text.index("North Korea") + 1)
+    assert f"oa:start {second} ; oa:end {second + len('North Korea')}" in out2 and "this is occurrence 2" in err2
+    assert main(["span", "Astana process", "--workspace", str(kg.workspace)]) == 0
+    assert "occurs" not in capsys.readouterr().err  # once only: nothing to say
