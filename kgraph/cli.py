@@ -304,18 +304,18 @@ def cmd_load(args: argparse.Namespace) -> int:
 # A run defines only the arguments of the command it was given: building all of argparse's
 # parsers would cost a query process a tenth of its time.
 def _queries_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text")
+    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text", help="text for people (default), json for programs")
     p.set_defaults(func=cmd_queries)
 
 
 def _query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="the query's name (see 'kgraph queries')")
     p.add_argument("--param", "-p", action="append", metavar="KEY=VALUE", help="a parameter value (repeatable)")
-    p.add_argument("--format", "-f", choices=RESULT_FORMATS, default="table")
-    p.add_argument("--engine", choices=ENGINES, default="oxigraph")
+    p.add_argument("--format", "-f", choices=RESULT_FORMATS, default="table", help="a table for people (default), or a W3C result format")
+    p.add_argument("--engine", choices=ENGINES, default="oxigraph", help="the embedded Oxigraph store (default), or rdflib to cross-check")
     p.add_argument("--limit", type=int, metavar="N", help="return at most N rows (one page), in the query's order")
     p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N rows (with --limit: the next page)")
-    p.add_argument("--output", "-o", metavar="FILE")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the result to FILE instead of standard output")
     p.set_defaults(func=cmd_query)
 
 
@@ -328,37 +328,39 @@ def _sparql_args(p: argparse.ArgumentParser) -> None:
         choices=tuple(dict.fromkeys(RESULT_FORMATS + GRAPH_RESULT_FORMATS)),
         help="table for SELECT/ASK and ttl for CONSTRUCT/DESCRIBE by default",
     )
-    p.add_argument("--engine", choices=ENGINES, default="oxigraph")
-    p.add_argument("--output", "-o", metavar="FILE")
+    p.add_argument("--engine", choices=ENGINES, default="oxigraph", help="the embedded Oxigraph store (default), or rdflib to cross-check")
+    p.add_argument("--output", "-o", metavar="FILE", help="write the result to FILE instead of standard output")
     p.set_defaults(func=cmd_sparql)
 
 
 def _build_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
-    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text")
+    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text", help="text for people (default), json for programs")
     p.set_defaults(func=cmd_build)
 
 
 def _validate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (.ttl, .nt, .jsonld, .rdf) and any new source texts (.txt)")
-    p.add_argument("--format", choices=REPORT_FORMATS, default="text")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="text", help="text (default), json, or turtle: the W3C SHACL report")
     p.set_defaults(func=cmd_validate)
 
 
 def _add_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (.ttl, .nt, .jsonld, .rdf) and any new source texts (.txt)")
     p.set_defaults(func=cmd_add)
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", "-f", choices=EXPORT_FORMATS, default="ttl")
-    p.add_argument("--output", "-o", metavar="FILE")
+    p.add_argument(
+        "--format", "-f", choices=EXPORT_FORMATS, default="ttl", help="ttl (default) and nt merge the named graphs; nq, trig and jsonld keep them"
+    )
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples")
     p.set_defaults(func=cmd_export)
 
 
 def _stats_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text")
+    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text", help="text for people (default), json for programs")
     p.set_defaults(func=cmd_stats)
 
 
@@ -382,21 +384,26 @@ def _load_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also put the union of all graphs into the default graph, for servers whose default graph is not the union",
     )
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="remote request timeout (default 60)")
     p.set_defaults(func=cmd_load)
 
 
-COMMANDS = {
-    "queries": ("list the canned queries", (), _queries_args),
-    "query": ("run a canned query", ("remote",), _query_args),
-    "sparql": ("run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query", ("remote",), _sparql_args),
-    "build": ("parse, reason, validate and materialise (cached)", ("reference",), _build_args),
-    "validate": ("validate new facts in the context of the knowledge graph", ("reference",), _validate_args),
-    "add": ("validate new facts and add them to the workspace, all or nothing", ("reference",), _add_args),
-    "export": ("write the knowledge graph as RDF", (), _export_args),
-    "stats": ("triples, graphs, entities per class, shapes and queries", (), _stats_args),
-    "span": ("print the evidence Turtle for a quote of a source text", (), _span_args),
-    "load": ("load the materialised graph into a store or a remote server", (), _load_args),
+COMMANDS = {  # name: (what it does, the shared option groups it takes, its arguments, an example)
+    "queries": ("list the canned queries", (), _queries_args, "kgraph queries --format json"),
+    "query": ("run a canned query", ("remote",), _query_args, 'kgraph query evidence --param entity="Astana process"'),
+    "sparql": (
+        "run an ad-hoc SELECT, ASK, CONSTRUCT or DESCRIBE query",
+        ("remote",),
+        _sparql_args,
+        "kgraph sparql 'SELECT ?s WHERE { ?s a <https://w3id.org/kgraph/ontology#PeaceProcess> }'",
+    ),
+    "build": ("parse, reason, validate and materialise (cached)", ("reference",), _build_args, "kgraph build --force"),
+    "validate": ("validate new facts in the context of the knowledge graph", ("reference",), _validate_args, "kgraph validate new-facts.ttl"),
+    "add": ("validate new facts and add them to the workspace, all or nothing", ("reference",), _add_args, "kgraph add new-facts.ttl article2.txt"),
+    "export": ("write the knowledge graph as RDF", (), _export_args, "kgraph export --format trig --output kgraph.trig"),
+    "stats": ("triples, graphs, entities per class, shapes and queries", (), _stats_args, "kgraph stats"),
+    "span": ("print the evidence Turtle for a quote of a source text", (), _span_args, 'kgraph span "the Astana process"'),
+    "load": ("load the materialised graph into a store or a remote server", (), _load_args, "kgraph load --store ./kgraph-store"),
 }
 
 
@@ -445,10 +452,19 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     named = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
     common = _option_group("common")
-    for name, (help_, groups, define) in COMMANDS.items():
+    for name, (help_, groups, define, example) in COMMANDS.items():
         if named in COMMANDS and name != named:
             continue
-        define(sub.add_parser(name, parents=[common, *map(_option_group, groups)], help=help_, formatter_class=_Formatter))
+        define(
+            sub.add_parser(
+                name,
+                parents=[common, *map(_option_group, groups)],
+                help=help_,
+                description=help_[0].upper() + help_[1:] + ".",
+                epilog=f"example:\n  {example}",
+                formatter_class=_Formatter,
+            )
+        )
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -368,3 +369,17 @@ def test_the_exit_codes_are_written_once_and_shown_everywhere(capsys):
     shown = " ".join(capsys.readouterr().out.split())
     for code, (short, _) in EXIT_CODES.items():
         assert f"{code} {short}" in shown
+
+
+def test_every_command_describes_itself_shows_an_example_and_documents_every_option(capsys):
+    from kgraph.cli import COMMANDS, build_parser
+
+    for name in COMMANDS:
+        parser = build_parser([name])
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[name]
+        undocumented = [a.dest for a in sub._actions if not a.help]
+        assert undocumented == [], name
+        with pytest.raises(SystemExit):
+            main([name, "--help"])
+        shown = capsys.readouterr().out
+        assert "example:\n  kgraph " + name in shown, name
