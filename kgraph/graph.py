@@ -32,7 +32,6 @@ SELECT ?class (COUNT(DISTINCT ?entity) AS ?entities) WHERE {{
   FILTER (?g != <{GRAPH_INFERRED}>)
   FILTER (STRSTARTS(STR(?class), "{KG}"))
 }} GROUP BY ?class ORDER BY DESC(?entities) ?class"""
-_SOURCE_DOCUMENTS = f"SELECT ?document ?name WHERE {{ ?document a <{KG.SourceDocument}> ; <{DCTERMS.identifier}> ?name }}"
 _SHAPE_COUNT = f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH <{GRAPH_SHAPES}> {{ ?s a <{SH}NodeShape> }} }}"
 
 
@@ -141,7 +140,9 @@ class KnowledgeGraph:
         Raises:
             UsageError: no document of the graph names that file (the error lists those that do).
         """
-        rows = self.engine().run(_SOURCE_DOCUMENTS).as_dicts()
+        # (written here, not at import: kg: terms are read from the ontology on first use)
+        query = f"SELECT ?document ?name WHERE {{ ?document a <{KG.SourceDocument}> ; <{DCTERMS.identifier}> ?name }}"
+        rows = self.engine().run(query).as_dicts()
         found = [lexical(r["document"]) for r in rows if lexical(r["name"]) == file_name]  # compared here, never pasted into a query
         if len(found) != 1:
             known = ", ".join(sorted(f"{lexical(r['name'])} ({lexical(r['document'])})" for r in rows))

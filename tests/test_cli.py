@@ -383,3 +383,18 @@ def test_every_command_describes_itself_shows_an_example_and_documents_every_opt
             main([name, "--help"])
         shown = capsys.readouterr().out
         assert "example:\n  kgraph " + name in shown, name
+
+
+def test_a_query_process_does_not_read_the_ontology_for_its_vocabulary(kg):
+    """kg: terms are read from the ontology on first use: a canned query must not need them (it
+    costs a query process a twentieth of its time)."""
+    code = """
+import sys
+from kgraph import namespaces
+from kgraph.cli import main
+assert main(["query", "hosted-talks", "--workspace", sys.argv[1]]) == 0
+print(namespaces.KG._terms is None, file=sys.stderr)
+"""
+    out = subprocess.run([sys.executable, "-c", code, str(kg.workspace)], capture_output=True, text=True, check=True)
+    assert "Syrian crisis" in out.stdout
+    assert out.stderr.strip() == "True"
