@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kgraph.errors import InputError, UsageError
+from kgraph.namespaces import ID
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,7 @@ def _literal(text: str) -> str:
     return f'"{escaped}"'
 
 
-SHIPPED_DOCUMENT = "https://w3id.org/kgraph/id/SourceText"
-_ID = "https://w3id.org/kgraph/id/"
+SHIPPED_DOCUMENT = ID + "SourceText"
 
 
 def span_iri(document_iri: str, start: int, end: int) -> str:
@@ -77,7 +77,7 @@ def span_iri(document_iri: str, start: int, end: int) -> str:
     """
     if document_iri == SHIPPED_DOCUMENT:
         return f"id:span-{start}-{end}"
-    local = document_iri[len(_ID) :] if document_iri.startswith(_ID) else ""
+    local = document_iri[len(ID) :] if document_iri.startswith(ID) else ""
     if local and all(c.isalnum() or c in "_-" for c in local):
         return f"id:{local}-span-{start}-{end}"
     return f"<{document_iri}-span-{start}-{end}>"

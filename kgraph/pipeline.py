@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -24,10 +23,10 @@ from kgraph.inputs import InputFile
 from kgraph.loading import parse_rdf_file, source_text_triples, subject_lines
 from kgraph.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES
 from kgraph.reasoning import Closure, close_graph
+from kgraph.terms import AnyTerm
 from kgraph.validation import Shapes, ValidationReport, validate, validate_in_parts
 
 Progress = Callable[[str], None]
-T = TypeVar("T", ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
 
 
 def canonical_blank_nodes(triples: list[ox.Triple], salt: str) -> list[ox.Triple]:
@@ -42,7 +41,7 @@ def canonical_blank_nodes(triples: list[ox.Triple], salt: str) -> list[ox.Triple
     dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
 
-    def rename(term: T) -> T:
+    def rename(term: AnyTerm) -> AnyTerm:
         if not isinstance(term, ox.BlankNode):
             return term
         digest = hashlib.sha256(f"{salt}:{term.value}".encode()).hexdigest()[:32]

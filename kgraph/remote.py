@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
@@ -36,13 +36,11 @@ from kgraph.namespaces import GRAPH_INFERRED
 from kgraph.results import QueryResult
 from kgraph.sparql import bind_values, query_form
 from kgraph.stores import write_store
-from kgraph.terms import Term, graph_iri, rdf_bytes
+from kgraph.terms import AnyTerm, Term, graph_iri, rdf_bytes
 
 if TYPE_CHECKING:
     from kgraph.build import Build
     from kgraph.graph import KnowledgeGraph
-
-T = TypeVar("T", ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
 
 STORE_MARKER = "kgraph-store.json"
 
@@ -220,7 +218,7 @@ def skolemized_quads(build: Build) -> list[ox.Quad]:
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     prefix = f"https://w3id.org/kgraph/.well-known/genid/{build.key}-"
 
-    def skolem(term: T) -> T | ox.NamedNode:
+    def skolem(term: AnyTerm) -> AnyTerm | ox.NamedNode:
         return ox.NamedNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
 
     return [ox.Quad(skolem(q.subject), q.predicate, skolem(q.object), q.graph_name) for q in dataset]

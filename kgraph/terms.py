@@ -6,7 +6,7 @@ rdflib is imported lazily: the query path on the embedded store never needs it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeAlias, cast
+from typing import TYPE_CHECKING, TypeAlias, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 Term: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"
 """An RDF term as pyoxigraph gives them: an IRI, a blank node, a literal, or (RDF 1.2, which
 kgraph never makes) a triple term."""
+AnyTerm = TypeVar("AnyTerm", ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple)
+"""One kind of term, kept by a function that maps terms (a blank node renamer, say)."""
 Subject: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Triple"
 """What pyoxigraph allows as a subject (kgraph itself never makes RDF 1.2 triple terms)."""
 Row: TypeAlias = "tuple[Term | None, ...]"
