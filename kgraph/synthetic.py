@@ -329,10 +329,12 @@ def _membership_and_initiative(  # noqa: PLR0913, PLR0917 - one story's cast, as
     doc.add(support, KG.status, _iri(KG.Ongoing))
 
     claim = f"{p}-claim"
-    ctext = f"{host[1]} is a reliable mediator"
+    ctext = f"{host[1]} is an authoritative peacemaker"
     doc.node(claim, "Proposition", f"claim that {ctext}", doc.say("Many agree that ", ctext))
     doc.add(claim, KG.text, _lit(ctext + "."))
     doc.add(claim, KG.about, _iri(host[0]))
+    doc.add(claim, KG.characterises, _iri(host[0]))
+    doc.add(claim, KG.characterisedAs, _iri(KG.AuthoritativePeacemaker))
 
     if rng.random() < 0.2:
         background = f"{p}-bg"
@@ -522,6 +524,8 @@ def inject_violations(triples: list[ox.Triple]) -> tuple[list[ox.Triple], set[st
     broken.add("ClaimShape")
     drop(first("Proposition"), kg("text"))
     broken.add("PropositionShape")
+    drop(next(t.subject for t in out if t.predicate == kg("characterisedAs")), kg("characterisedAs"))
+    broken.add("CharacterisationClaimShape")
     add(person, kg("holdsOffice"), ox.Literal("an office named only in words"))
     broken.add("PersonShape")
     new("Office", "an office of no one")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pyoxigraph as ox
-from helpers import SOURCE
+from helpers import ROOT, SOURCE
 
 from kgraph.namespaces import XSD
 
@@ -197,9 +197,10 @@ def test_every_fact_is_traced_to_its_words_a_reference_or_a_derivation():
 
 def test_words_that_describe_an_entity_without_naming_it_are_identified_with_a_basis(kg):
     """'the capital of Kazakhstan', 'The Kazakh capital', 'Korea', 'the treaty on the
-    non-proliferation of weapons of mass destruction', 'the civil war' and 'Experts' name no
-    entity; each is recorded with the entity it is taken to mean, why, and (for the capital)
-    the background knowledge it rests on."""
+    non-proliferation of weapons of mass destruction', 'the civil war', 'Experts' and 'the
+    negotiation platform' (that the republic's concrete assistance includes) name no entity;
+    each is recorded with the entity it is taken to mean, why, and (for the capital) the
+    background knowledge it rests on."""
     text = SOURCE.read_text(encoding="utf-8")
     rows = kg.sparql("""
         PREFIX kg: <https://w3id.org/kgraph/ontology#>
@@ -219,6 +220,7 @@ def test_words_that_describe_an_entity_without_naming_it_are_identified_with_a_b
         "the treaty on the non-proliferation of weapons of mass destruction": "NonProliferationTreaty",
         "the civil war": "TajikistaniCivilWar",
         "Experts": "ForumExperts",
+        "the negotiation platform": "AstanaProcess",
     }
     for phrase, row in found.items():
         assert phrase in row["exact"].value and phrase in text
@@ -284,3 +286,36 @@ def test_an_endorsement_says_whether_it_still_holds(kg):
         "SecretariatApprovalOfProposals": "Occurred",
         "ExpertsApprovalOfNorthKoreaPlatform": "Occurred",
     }
+
+
+def test_what_the_speakers_say_things_are_is_a_value_a_query_can_use(kg):
+    """'a reputation of an authoritative peacemaker' (the document), 'set a bad example for other
+    countries' and 'has experience in renouncing nuclear weapons' (the third quotation)."""
+    text = SOURCE.read_text(encoding="utf-8")
+    for words in (
+        "a reputation of an authoritative peacemaker",
+        "set a bad example for other countries",
+        "has experience in renouncing nuclear weapons",
+    ):
+        assert words in text
+    rows = kg.query("characterisations").as_dicts()
+    said = {(r["entity"].value.rsplit("/", 1)[-1], r["characterisation"].value.rsplit("#", 1)[-1]): r.get("claimedIn") for r in rows}
+    assert said[("Kazakhstan", "AuthoritativePeacemaker")] is None  # the document's own voice
+    assert said[("NorthKoreaTreatyDisregard", "BadExample")].value.endswith("/Quote3")
+    assert said[("Kazakhstan", "ExperiencedInNuclearRenunciation")].value.endswith("/Quote3")
+
+
+def test_only_the_claims_the_readme_names_stay_prose(kg):
+    """A proposition with no structured value is one the README lists with its reason."""
+    rows = kg.sparql("""
+        PREFIX kg: <https://w3id.org/kgraph/ontology#>
+        SELECT ?claim WHERE {
+          ?claim a kg:Proposition .
+          FILTER NOT EXISTS { ?claim kg:characterisedAs ?c }
+          FILTER NOT EXISTS { ?claim kg:namesStrength ?s }
+        }""").as_dicts()
+    prose = {r["claim"].value.rsplit("/", 1)[-1] for r in rows}
+    assert prose == {"AntiNuclearInitiativesRecognised", "Quote2ForeignPolicy", "Quote2ProfileBuilding"}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in prose:
+        assert f"id:{name}" in readme, f"the README does not say why id:{name} stays prose"

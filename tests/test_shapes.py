@@ -297,6 +297,23 @@ CASES = [
         f'id:T a kg:Proposition ; rdfs:label "T"@en ; kg:about id:Kazakhstan ; {EV} .',
     ),
     (
+        "characterised-as-nothing",
+        "CharacterisationClaimShape",
+        "MinCountConstraintComponent",
+        "kg:characterisedAs",
+        "Violation",
+        f'id:T a kg:Proposition ; rdfs:label "T"@en ; kg:text "t" ; kg:about id:Kazakhstan ; kg:characterises id:Kazakhstan ; {EV} .',
+    ),
+    (
+        "characterised-as-a-state",
+        "CharacterisationClaimShape",
+        "ClassConstraintComponent",
+        "kg:characterisedAs",
+        "Violation",
+        f'id:T a kg:Proposition ; rdfs:label "T"@en ; kg:text "t" ; kg:about id:Kazakhstan ; kg:characterises id:Kazakhstan ;'
+        f" kg:characterisedAs id:Russia ; {EV} .",
+    ),
+    (
         "person-office-is-a-state",
         "PersonShape",
         "ClassConstraintComponent",
