@@ -319,3 +319,20 @@ def test_only_the_claims_the_readme_names_stay_prose(kg):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in prose:
         assert f"id:{name}" in readme, f"the README does not say why id:{name} stays prose"
+
+
+def test_the_quotations_keep_the_order_the_text_gives_them(kg):
+    """The three quotations and the two reported statements, in the order their first words
+    stand in the text."""
+    text = SOURCE.read_text(encoding="utf-8")
+    openings = {
+        "Quote1": "From the very beginning we realized",
+        "Quote2": "Kazakhstan is playing a very important role",
+        "SecretariatStatement": "Kazakhstan's successful experience in organizing",
+        "ExpertsStatement": "Experts said that the possibility",
+        "Quote3": "I fully support the initiatives",
+    }
+    in_text = sorted(openings, key=lambda name: text.index(openings[name]))
+    rows = kg.query("statements").as_dicts()
+    assert [r["statement"].value.rsplit("/", 1)[-1] for r in rows] == in_text
+    assert [int(r["position"].value) for r in rows] == [1, 2, 3, 4, 5]

@@ -281,6 +281,25 @@ CASES = [
         f'id:T a kg:ReportedStatement ; rdfs:label "T"@en ; kg:reportedIn id:SourceText ; {EV} .',
     ),
     (
+        "statement-follows-a-later-one",
+        "StatementShape",
+        "SPARQLConstraintComponent",
+        None,
+        "Violation",
+        'id:T a kg:QuotedStatement ; rdfs:label "T"@en ; kg:speaker id:Quote1Speaker ; kg:reportedIn id:SourceText ;'
+        " kg:follows id:Quote3 ; kg:evidence id:span-725-1114 .",
+    ),
+    (
+        "statement-follows-one-of-another-document",
+        "StatementShape",
+        "SPARQLConstraintComponent",
+        None,
+        "Violation",
+        'id:T a kg:QuotedStatement ; rdfs:label "T"@en ; kg:speaker id:Quote1Speaker ; kg:reportedIn id:OtherDoc ;'
+        ' kg:follows id:Quote1 ; kg:evidence id:span-2562-3067 . id:OtherDoc a kg:SourceDocument ; rdfs:label "O"@en ;'
+        ' dcterms:title "O" ; dcterms:identifier "o.txt" ; dcterms:date "2018-01-01"^^xsd:date ; kg:sha256 "' + "0" * 64 + '" .',
+    ),
+    (
         "claimed-in-a-proposition",
         "ClaimShape",
         "ClassConstraintComponent",
