@@ -35,7 +35,19 @@ from kgraph.files import write_atomically
 from kgraph.inputs import InputFile, collect_inputs, fingerprint
 from kgraph.loading import ParsedFile, parse_rdf_file, rdf_format_for, read_triples, source_text_triples
 from kgraph.lock import workspace_lock
-from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES, KG, OA, PREFIXES, RDF, shorten, workspace_graph_iri
+from kgraph.namespaces import (
+    GRAPH_INFERRED,
+    GRAPH_META,
+    GRAPH_SHAPES,
+    GRAPH_SOURCES,
+    KG,
+    OA,
+    PREFIXES,
+    RDF,
+    expand_shown,
+    shorten,
+    workspace_graph_iri,
+)
 from kgraph.resources import Resources
 from kgraph.stores import write_snapshot
 from kgraph.terms import Term, graph_iri, lexical, rdf_bytes, show_term
@@ -220,11 +232,15 @@ def check_files(
     files, texts = _parse_new(paths)
     build = ensure_built(resources, workspace, locked=locked, progress=progress)
     text_dirs = [*sorted({p.parent for p in texts}), resources.data, workspace / "sources"]
-    if not reference:
-        checked = _check_delta(build, files, texts, text_dirs)
-        if checked is not None:
-            return checked
-    return _check_whole(resources, workspace, build, files, texts, text_dirs, reference=reference, progress=progress)
+    checked = None if reference else _check_delta(build, files, texts, text_dirs)
+    if checked is None:
+        checked = _check_whole(resources, workspace, build, files, texts, text_dirs, reference=reference, progress=progress)
+    if checked.report.problems:
+        from kgraph.explain import explain
+        from kgraph.stores import load_store
+
+        explain(checked.report, files, load_store(build.folder), text_dirs)
+    return checked
 
 
 def _check_delta(build: Build, files: list[ParsedFile], texts: list[Path], text_dirs: list[Path]) -> Checked | None:
@@ -317,7 +333,7 @@ def _check_whole(
     problems = []
     for p in outcome.report.problems:
         if p.focus in shown or (p.focus, p.shape, p.component, p.path, p.value) not in known:
-            where = locations.get(_expand_shown(p.focus), (None, None))
+            where = locations.get(expand_shown(p.focus), (None, None))
             problems.append(Problem(**{**p.__dict__, "file": where[0], "line": where[1]}))
     everything = outcome.parsed.asserted + outcome.closure.inferred
     types: dict[Term, set[Term]] = {}
@@ -329,14 +345,6 @@ def _check_whole(
         report.problems.extend(_provenance_problems(f, lambda n: types.get(n, set()), locations))
     report.files = [str(f.path) for f in files]
     return Checked(report, files, texts, new_per_file, duplicates, build, None, "reference" if reference else "whole graph")
-
-
-def _expand_shown(shown: str) -> str:
-    from kgraph.namespaces import expand
-
-    if shown.startswith("<") and shown.endswith(">"):
-        return shown[1:-1]
-    return expand(shown) or shown
 
 
 def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order

@@ -166,6 +166,19 @@ def ensure_built(
         return _build_locked(inputs, key, workspace / "cache", resources, reference=reference, progress=progress)
 
 
+def build_inputs(resources: Resources, workspace: Path, inputs: list[InputFile], *, progress: Progress | None = None) -> Build:
+    """The build of exactly ``inputs`` (found in the cache, or made); the caller holds the workspace lock.
+
+    This is how a removal builds the graph without an addition before it moves any file: once
+    the files are gone, the build for the inputs that remain is already there.
+    """
+    cache = workspace / "cache"
+    files = dict(_current(cache).get("files", {}))
+    key = content_key(inputs, __version__, files)
+    found = load_build(cache / key)
+    return found if found is not None else _build_locked(inputs, key, cache, resources, progress=progress)
+
+
 def _meta_triples(graphs: Mapping[str, object], inputs: list[InputFile]) -> list[ox.Triple]:
     """Labels for the named graphs, so that query results can name them."""
     label = ox.NamedNode(RDFS.label)

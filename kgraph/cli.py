@@ -49,10 +49,10 @@ class Progress:
     seconds, so a cached query or a small add prints nothing.
     """
 
-    def __init__(self, *, delay: float = 1.0, stream: TextIO | None = None) -> None:
+    def __init__(self, *, delay: float = 1.0, stream: TextIO | None = None, quiet: bool = False) -> None:
         self.stream = stream or sys.stderr
         self.delay = delay
-        self.enabled = self.stream.isatty()
+        self.enabled = not quiet and self.stream.isatty()
         self._timer: threading.Timer | None = None  # while a stage runs (threading is imported only then)
         self._started = time.monotonic()
 
@@ -168,7 +168,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     kg = _kg(args)
-    with Progress() as progress:
+    with Progress(quiet=args.quiet) as progress:
         build = kg.build(force=args.force, reference=args.reference, progress=progress)
     m = build.manifest
     if args.format == "json":
@@ -201,7 +201,7 @@ def _print_report(report: ValidationReport, fmt: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    with Progress() as progress:
+    with Progress(quiet=args.quiet) as progress:
         report = _kg(args).validate(args.files, reference=args.reference, progress=progress)
     _print_report(report, args.format)
     return EXIT_OK if report.conforms else EXIT_NONCONFORMING
@@ -212,7 +212,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     kg = _kg(args)
     try:
-        with Progress() as progress:
+        with Progress(quiet=args.quiet) as progress:
             result = kg.add(args.files, reference=args.reference, progress=progress)
     except NonConformingError as e:
         if e.report is not None:
@@ -263,16 +263,100 @@ def cmd_span(args: argparse.Namespace) -> int:
     from kgraph.evidence import locate_span, span_turtle
 
     kg = _kg(args)
-    document = Path(args.document) if args.document else kg.resources.data / "peacekeeping-activities-of-kazakhstan.txt"
-    span = locate_span(document, args.text, occurrence=args.occurrence)
+    document = kg.source_text(args.document) if args.document else kg.resources.data / "peacekeeping-activities-of-kazakhstan.txt"
+    span = locate_span(document, args.text, occurrence=args.occurrence, prefix=args.prefix or "", suffix=args.suffix or "")
     document_iri = args.document_iri or kg.source_document(document.name)
     _write_output(span_turtle(span, document_iri=document_iri), None)
     if span.occurrences > 1:
         print(
-            f"kgraph: note: the quote occurs {span.occurrences} times in {document.name}; this is occurrence {args.occurrence}, "
-            f"at {span.start}-{span.end} (--occurrence N picks another)",
+            f"kgraph: note: the quote occurs {span.occurrences} times in {document.name}; this is occurrence {span.occurrence}, "
+            f"at {span.start}-{span.end}, "
+            "and the span carries the words around it (oa:prefix, oa:suffix) so that it cannot be mistaken "
+            "(--occurrence N or --prefix/--suffix pick another)",
             file=sys.stderr,
         )
+    return EXIT_OK
+
+
+def cmd_source(args: argparse.Namespace) -> int:
+    kg = _kg(args)
+    if args.action == "list":
+        documents = kg.source_documents()
+        width = max((len(name) for name in documents), default=0)
+        _write_output("".join(f"{name.ljust(width)}  {iri}\n" for name, iri in sorted(documents.items())), None)
+        return EXIT_OK
+    missing = [o for o, v in (("FILE.txt", args.file), ("--title", args.title), ("--date", args.date)) if not v]
+    if missing:
+        raise UsageError(f"source add needs {', '.join(missing)}", hint='kgraph source add FILE.txt --title "..." --date YYYY-MM-DD')
+    with Progress(quiet=args.quiet) as progress:
+        result = kg.add_source(args.file, title=args.title, date=args.date, iri=args.iri, url=args.url, language=args.language, progress=progress)
+    name = Path(args.file).name
+    print(f"registered {result.document} as the source text {name} ({result.characters} characters, SHA-256 {result.sha256[:12]}...)")
+    for p in result.added.written:
+        print(f"wrote {p}")
+    print(f'next: kgraph span "WORDS" --document {name}   (writes the evidence for a quote of it)')
+    return EXIT_OK
+
+
+def cmd_added(args: argparse.Namespace) -> int:
+    found = _kg(args).additions()
+    if args.format == "json":
+        rows = [
+            {"id": a.id, "file": str(a.path), "added_at": a.added_at, "from": a.source, "triples": a.triples, "texts": list(a.texts)} for a in found
+        ]
+        _write_output(json.dumps(rows, indent=2) + "\n", None)
+        return EXIT_OK
+    if not found:
+        print("nothing was added to this workspace")
+        return EXIT_OK
+    width = max(len(a.id) for a in found)
+    lines = [f"{'id'.ljust(width)}  added (UTC)           triples  from"]
+    for a in found:
+        texts = f" (with {', '.join(a.texts)})" if a.texts else ""
+        lines.append(f"{a.id.ljust(width)}  {a.added_at}  {a.triples:7d}  {a.source}{texts}")
+    _write_output("\n".join(lines) + "\n", None)
+    return EXIT_OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    kg = _kg(args)
+    try:
+        with Progress(quiet=args.quiet) as progress:
+            result = kg.remove(args.id, progress=progress)
+    except NonConformingError as e:
+        if e.report is not None:
+            _print_report(e.report, "text")
+        raise
+    a = result.addition
+    texts = f" and {', '.join(a.texts)}" if a.texts else ""
+    print(f"removed {a.id} ({a.triples} triple(s) from {a.source}{texts}); its files are kept in {result.moved_to}")
+    print(f"knowledge graph rebuilt without it ({result.build.key})")
+    return EXIT_OK
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    from kgraph.reference import reference_text
+
+    kg = _kg(args)
+    _write_output(reference_text(kg.resources, args.classes or None, markdown=args.format == "markdown"), args.output)
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from kgraph.evidence import SHIPPED_DOCUMENT, locate_span
+    from kgraph.namespaces import ID
+    from kgraph.reference import template
+
+    kg = _kg(args)
+    span, document_iri = None, SHIPPED_DOCUMENT
+    if args.quote:
+        document = kg.source_text(args.document) if args.document else kg.resources.data / "peacekeeping-activities-of-kazakhstan.txt"
+        span = locate_span(document, args.quote, occurrence=args.occurrence, prefix=args.prefix or "", suffix=args.suffix or "")
+        document_iri = args.document_iri or kg.source_document(document.name)
+    name = args.id if args.id.startswith(("id:", "<")) else f"id:{args.id}"
+    if name.startswith("id:") and not all(c.isalnum() or c in "_-" for c in name[3:]):
+        raise UsageError(f"{args.id}: not a usable name", hint=f"use letters, digits, '-' and '_' (the node becomes {ID}NAME)")
+    _write_output(template(kg.resources, args.cls, node=name, span=span, document_iri=document_iri), args.output)
     return EXIT_OK
 
 
@@ -366,10 +450,62 @@ def _stats_args(p: argparse.ArgumentParser) -> None:
 
 def _span_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", help="the exact words, as they stand in the text")
-    p.add_argument("--document", metavar="FILE.txt", help="the source text (default: the shipped one)")
+    p.add_argument(
+        "--document",
+        metavar="FILE.txt",
+        help="the source text: a path, or the file name of a registered text (default: the shipped one)",
+    )
     p.add_argument("--document-iri", metavar="IRI", help="the kg:SourceDocument the text is (default: the registered document of that file name)")
-    p.add_argument("--occurrence", type=int, default=1, metavar="N", help="use the N-th occurrence (default 1)")
+    p.add_argument("--occurrence", type=int, metavar="N", help="use the N-th occurrence (of those the prefix and suffix allow; default 1)")
+    p.add_argument("--prefix", metavar="WORDS", help="the words right before the quote (W3C oa:prefix), to choose among occurrences")
+    p.add_argument("--suffix", metavar="WORDS", help="the words right after the quote (W3C oa:suffix), to choose among occurrences")
     p.set_defaults(func=cmd_span)
+
+
+def _source_args(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Register a source text (add): write its kg:SourceDocument entry (identifier, SHA-256, title, date, language) "
+        "and store the text in the workspace, validated and added like any new facts; the text must be UTF-8, and "
+        "the offsets of its spans count its code points as stored. Or list the registered texts (list)."
+    )
+    p.add_argument("action", choices=("add", "list"), help="add a text, or list those registered")
+    p.add_argument("file", nargs="?", metavar="FILE.txt", help="the text to add, UTF-8")
+    p.add_argument("--title", help="the document's title (required by add)")
+    p.add_argument("--date", metavar="DATE", help="when it was written or published: YYYY, YYYY-MM or YYYY-MM-DD (required by add)")
+    p.add_argument("--url", metavar="URL", help="where it was published (dcterms:source)")
+    p.add_argument("--language", default="en", metavar="TAG", help="the text's language, a BCP 47 tag (default en)")
+    p.add_argument("--iri", metavar="IRI", help="the document's IRI (default: id: and the file name in UpperCamelCase)")
+    p.set_defaults(func=cmd_source)
+
+
+def _added_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text", help="text for people (default), json for programs")
+    p.set_defaults(func=cmd_added)
+
+
+def _remove_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("id", metavar="ID", help="the addition to take back, as 'kgraph added' shows it")
+    p.set_defaults(func=cmd_remove)
+
+
+def _reference_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("classes", nargs="*", metavar="CLASS", help="classes to describe (kg:PeaceProcess, PeaceProcess or 'peace process'; default: all)")
+    p.add_argument("--format", choices=("text", "markdown"), default="text", help="text (default) or markdown")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_reference)
+
+
+def _template_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("cls", metavar="CLASS", help="the class of the new node (kg:PeaceProcess, PeaceProcess or 'peace process')")
+    p.add_argument("--id", default="New", metavar="NAME", help="the new node's name, id:NAME (default id:New)")
+    p.add_argument("--quote", metavar="WORDS", help="the words that state the facts: the span and kg:evidence are filled in")
+    p.add_argument("--document", metavar="FILE.txt", help="the source text of the quote (default: the shipped one)")
+    p.add_argument("--document-iri", metavar="IRI", help="the kg:SourceDocument of the text (default: the registered one)")
+    p.add_argument("--occurrence", type=int, metavar="N", help="use the N-th occurrence of the quote (default 1)")
+    p.add_argument("--prefix", metavar="WORDS", help="the words right before the quote, to choose among occurrences")
+    p.add_argument("--suffix", metavar="WORDS", help="the words right after the quote, to choose among occurrences")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(func=cmd_template)
 
 
 def _load_args(p: argparse.ArgumentParser) -> None:
@@ -404,6 +540,31 @@ COMMANDS = {  # name: (what it does, the shared option groups it takes, its argu
     "stats": ("triples, graphs, entities per class, shapes and queries", (), _stats_args, "kgraph stats"),
     "span": ("print the evidence Turtle for a quote of a source text", (), _span_args, 'kgraph span "the Astana process"'),
     "load": ("load the materialised graph into a store or a remote server", (), _load_args, "kgraph load --store ./kgraph-store"),
+    "source": (
+        "register a source text (add), or list the registered ones (list)",
+        (),
+        _source_args,
+        'kgraph source add article2.txt --title "Kazakhstan at the UN" --date 2018-01-18',
+    ),
+    "reference": (
+        "what a node of each class must and may state, read from the shapes",
+        (),
+        _reference_args,
+        "kgraph reference PeaceProcess",
+    ),
+    "template": (
+        "print a Turtle skeleton for a new node of a class, with the evidence for a quote",
+        (),
+        _template_args,
+        'kgraph template PeaceProcess --id KoreanTalks --quote "negotiations platform for settling the North Korean crisis"',
+    ),
+    "added": ("list what was added to the workspace: id, time, triples, file", (), _added_args, "kgraph added"),
+    "remove": (
+        "take one addition back; the graph is rebuilt as if it had never been added",
+        (),
+        _remove_args,
+        "kgraph remove 20261129T101500-article2",
+    ),
 }
 
 
@@ -428,6 +589,7 @@ def _option_group(name: str) -> argparse.ArgumentParser:
             "--workspace", metavar="DIR", help="where added facts and the build cache live (default: $KGRAPH_HOME or ~/.local/share/kgraph)"
         )
         group.add_argument("--debug", action="store_true", help="show a traceback on errors")
+        group.add_argument("--quiet", "-q", action="store_true", help="say nothing about progress on standard error")
     elif name == "remote":
         group.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL 1.1 query endpoint instead of the embedded store")
         group.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="remote request timeout (default 30)")

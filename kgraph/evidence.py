@@ -24,39 +24,108 @@ class Span:
     start: int
     end: int
     occurrences: int = 1  # how often the quote occurs in the whole text (a curator may mean another)
+    occurrence: int = 1  # which of them this is, from 1
+    prefix: str = ""  # W3C oa:prefix: the words just before, written where the quote alone is ambiguous
+    suffix: str = ""  # W3C oa:suffix: the words just after
 
 
-def locate_span(document: Path, exact: str, *, occurrence: int = 1) -> Span:
-    """Find the ``occurrence``-th (from 1) appearance of ``exact`` in a UTF-8 text file.
+CONTEXT = 24  # code points of oa:prefix / oa:suffix written for a quote that occurs more than once
 
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"; _ = p.write_text("a b a", encoding="utf-8")
-    >>> locate_span(p, "a", occurrence=2)
-    Span(exact='a', start=4, end=5, occurrences=2)
-    """
+
+def read_text(document: Path) -> str:
+    """A source text decoded as stored: UTF-8, no newline translation (CRLF counts two code points)."""
     try:
-        # Decoded as stored, without newline translation: offsets count the code points the build
-        # and the validator count, CRLF line endings included.
-        text = Path(document).read_bytes().decode("utf-8")
+        return Path(document).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise InputError(f"{document}: cannot read the source text: {e}") from None
-    if not exact:
-        raise UsageError("the quote is empty")
-    if occurrence < 1:
-        raise UsageError("--occurrence counts from 1")
+
+
+def occurrences(text: str, exact: str) -> list[int]:
+    """Where ``exact`` starts in ``text``, every time (overlapping ones too).
+
+    >>> occurrences("aaa", "aa")
+    [0, 1]
+    """
     starts, at = [], text.find(exact)
     while at >= 0:
         starts.append(at)
         at = text.find(exact, at + 1)
-    if len(starts) < occurrence:
+    return starts
+
+
+def locate_span(document: Path, exact: str, *, occurrence: int | None = None, prefix: str = "", suffix: str = "") -> Span:
+    """Find ``exact`` in a UTF-8 text file: the ``occurrence``-th (from 1) of those that ``prefix``
+    precedes and ``suffix`` follows (W3C TextQuoteSelector context); the first by default.
+
+    Where the quote occurs more than once, the span carries a prefix and suffix taken from the
+    text (the ones given, or the words around the chosen occurrence), so that its quote selector
+    alone says which occurrence is meant.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"; _ = p.write_text("a b a c", encoding="utf-8")
+    >>> locate_span(p, "a", occurrence=2)
+    Span(exact='a', start=4, end=5, occurrences=2, occurrence=2, prefix='a b ', suffix=' c')
+    >>> locate_span(p, "a", suffix=" b").start
+    0
+    """
+    text = read_text(document)
+    if not exact:
+        raise UsageError("the quote is empty")
+    if occurrence is not None and occurrence < 1:
+        raise UsageError("--occurrence counts from 1")
+    every = occurrences(text, exact)
+    fitting = [s for s in every if text[:s].endswith(prefix) and text.startswith(suffix, s + len(exact))]
+    n = occurrence or 1
+    if len(fitting) < n:
+        context = " with that prefix and suffix" if (prefix or suffix) and every else ""
         raise UsageError(
-            f"{document}: the quote occurs {len(starts)} time(s), not {occurrence}"
-            if starts
-            else f"{document}: the quote does not occur in the text",
-            hint="copy the words exactly, including punctuation and curly quotes",
+            f"{document}: the quote occurs {len(fitting)} time(s){context}, not {n}"
+            if fitting
+            else f"{document}: the quote does not occur in the text{context}"
+            + (f" (it occurs {len(every)} time(s) without them)" if context else ""),
+            hint="copy the words exactly, including punctuation and curly quotes"
+            + ("; --prefix and --suffix must be the words right before and after it" if context else ""),
         )
-    start = starts[occurrence - 1]
-    return Span(exact, start, start + len(exact), len(starts))
+    start = fitting[n - 1]
+    end = start + len(exact)
+    if len(every) > 1:
+        prefix = prefix or text[max(0, start - CONTEXT) : start]
+        suffix = suffix or text[end : end + CONTEXT]
+    return Span(exact, start, end, len(every), every.index(start) + 1, prefix, suffix)
+
+
+def diagnose_span(text: str, exact: str, start: int, end: int) -> str:
+    """Why a span's offsets do not hold its words, and what to do: for a curator's error message.
+
+    >>> print(diagnose_span("ab\\r\\ncd", "cd", 3, 5).replace("; ", ";\\n"))
+    the words stand at 4-6, 1 character(s) later;
+    the text has CRLF line endings, and the offsets were counted without the CRs: count every code point of the file as stored, as kgraph span does
+    >>> diagnose_span("abc", "abc", 0, 2)
+    'oa:end should be 3 (oa:start plus the 3 code points of the quote)'
+    """
+    found = occurrences(text, exact)
+    if not found:
+        return (
+            "the words occur nowhere in the text: copy them exactly (punctuation, curly quotes, spaces and line breaks), or let kgraph span find them"
+        )
+    if start in found:
+        return f"oa:end should be {start + len(exact)} (oa:start plus the {len(exact)} code points of the quote)"
+    nearest = min(found, key=lambda s: (abs(s - start), s))
+    shift = nearest - start
+    parts = [f"the words stand at {nearest}-{nearest + len(exact)}, {abs(shift)} character(s) {'later' if shift > 0 else 'earlier'}"]
+    before = text[:nearest]
+    if "\r" in before and shift == before.count("\r"):
+        parts.append(
+            "the text has CRLF line endings, and the offsets were counted without the CRs: count every code point of the file "
+            "as stored, as kgraph span does"
+        )
+    elif shift < 0 and -shift == sum(1 for c in before if ord(c) > 0xFFFF):
+        parts.append("the offsets look like UTF-16 code units (as JavaScript counts): count code points, as Python and kgraph span do")
+    elif shift < 0 and start == len(before.encode("utf-8")):
+        parts.append("the offsets look like UTF-8 bytes: count code points, as Python and kgraph span do")
+    if len(found) > 1:
+        parts.append(f"the words occur {len(found)} times, at " + ", ".join(str(s) for s in found[:5]) + (", ..." if len(found) > 5 else ""))
+    return "; ".join(parts)
 
 
 def _literal(text: str) -> str:
@@ -90,12 +159,16 @@ def span_turtle(span: Span, *, document_iri: str = SHIPPED_DOCUMENT) -> str:
     def suffix(part: str) -> str:
         return f"{base[:-1]}-{part}>" if base.startswith("<") else f"{base}-{part}"
 
+    context = (f" ;\n    oa:prefix {_literal(span.prefix)}" if span.prefix else "") + (
+        f" ;\n    oa:suffix {_literal(span.suffix)}" if span.suffix else ""
+    )
+
     return (
         "@prefix id: <https://w3id.org/kgraph/id/> .\n"
         "@prefix oa: <http://www.w3.org/ns/oa#> .\n\n"
         f"{base} a oa:SpecificResource ;\n"
         f"    oa:hasSource <{document_iri}> ;\n"
         f"    oa:hasSelector {suffix('quote')} , {suffix('position')} .\n"
-        f"{suffix('quote')} a oa:TextQuoteSelector ; oa:exact {_literal(span.exact)} .\n"
+        f"{suffix('quote')} a oa:TextQuoteSelector ; oa:exact {_literal(span.exact)}{context} .\n"
         f"{suffix('position')} a oa:TextPositionSelector ; oa:start {span.start} ; oa:end {span.end} .\n"
     )

@@ -22,6 +22,7 @@ from kgraph.terms import lexical, rdf_bytes
 
 if TYPE_CHECKING:
     from kgraph.admission import AddResult
+    from kgraph.curation import Addition, Registration, Removal
     from kgraph.pipeline import Progress
     from kgraph.validation import ValidationReport
 
@@ -134,23 +135,39 @@ class KnowledgeGraph:
         """Run an ad-hoc read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)."""
         return self.engine(engine).run(text, source=source)
 
+    def source_text(self, name: Path | str) -> Path:
+        """A source text by path, or by the file name of a text the workspace or kgraph holds.
+
+        Raises:
+            UsageError: no such file (the error lists the texts that are registered).
+        """
+        path = Path(name)
+        if path.is_file():
+            return path
+        for folder in (self.workspace / "sources", self.resources.data):
+            if path.name == str(name) and (folder / path.name).is_file():
+                return folder / path.name
+        known = sorted({p.name for folder in (self.workspace / "sources", self.resources.data) for p in folder.glob("*.txt")})
+        raise UsageError(
+            f"{name}: no such file, and no registered source text of that name",
+            hint=f"registered texts: {', '.join(known)}; register a new one with 'kgraph source add FILE --title ... --date ...'",
+        )
+
     def source_document(self, file_name: str) -> str:
         """The IRI of the registered kg:SourceDocument whose text is the file ``file_name``.
 
         Raises:
             UsageError: no document of the graph names that file (the error lists those that do).
         """
-        # (written here, not at import: kg: terms are read from the ontology on first use)
-        query = f"SELECT ?document ?name WHERE {{ ?document a <{KG.SourceDocument}> ; <{DCTERMS.identifier}> ?name }}"
-        rows = self.engine().run(query).as_dicts()
-        found = [lexical(r["document"]) for r in rows if lexical(r["name"]) == file_name]  # compared here, never pasted into a query
-        if len(found) != 1:
-            known = ", ".join(sorted(f"{lexical(r['name'])} ({lexical(r['document'])})" for r in rows))
+        documents = self.source_documents()  # the name is compared here, never pasted into a query
+        if file_name not in documents:
+            known = ", ".join(f"{name} ({iri})" for name, iri in sorted(documents.items()))
             raise UsageError(
                 f"{file_name}: no source document of the knowledge graph is this file",
-                hint=f"registered: {known}; pass --document-iri IRI, the kg:SourceDocument whose dcterms:identifier is {file_name}",
+                hint=f"registered: {known}; register it with 'kgraph source add {file_name} --title ... --date ...', "
+                f"or pass --document-iri IRI, the kg:SourceDocument whose dcterms:identifier is {file_name}",
             )
-        return found[0]
+        return documents[file_name]
 
     def resolve_entity(self, value: str, *, engine: str = "oxigraph") -> ox.NamedNode:
         """The entity an IRI, prefixed name or label names (ParameterError if none or several)."""
@@ -174,6 +191,63 @@ class KnowledgeGraph:
         result = add_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference, progress=progress)
         self._engines.clear()
         self._build = result.build or self._build
+        return result
+
+    def add_source(
+        self,
+        text: Path | str,
+        *,
+        title: str,
+        date: str,
+        iri: str | None = None,
+        url: str | None = None,
+        language: str = "en",
+        progress: Progress | None = None,
+    ) -> Registration:
+        """Register a source text: write its kg:SourceDocument entry (identifier, SHA-256, title,
+        date, language) and add it, with the text, to the workspace.
+
+        Raises:
+            InputError: the file is not UTF-8 text.
+            UsageError: a bad date or language, or a text of that name is registered already.
+        """
+        from kgraph.curation import register_source
+
+        path = Path(text)
+        documents = self.source_documents()
+        if path.name in documents:
+            raise UsageError(
+                f"{path.name}: a source text of this name is registered already, as {documents[path.name]}",
+                hint="cite it with kgraph span --document " + path.name + "; to register another text, give it another file name",
+            )
+        result = register_source(self.resources, self.workspace, path, title=title, date=date, iri=iri, url=url, language=language, progress=progress)
+        self._engines.clear()
+        self._build = result.added.build or self._build
+        return result
+
+    def source_documents(self) -> dict[str, str]:
+        """The registered source texts: file name to the IRI of its kg:SourceDocument."""
+        query = f"SELECT ?document ?name WHERE {{ ?document a <{KG.SourceDocument}> ; <{DCTERMS.identifier}> ?name }}"
+        return {lexical(r["name"]): lexical(r["document"]) for r in self.engine().run(query).as_dicts()}
+
+    def additions(self) -> list[Addition]:
+        """What was added to the workspace, oldest first (id, file, time, triples, texts)."""
+        from kgraph.curation import additions
+
+        return additions(self.workspace)
+
+    def remove(self, addition: str, *, progress: Progress | None = None) -> Removal:
+        """Take one addition back; the graph is rebuilt exactly as if it had never been added.
+
+        Raises:
+            UsageError: no such addition.
+            NonConformingError: facts added later rest on it; nothing changed.
+        """
+        from kgraph.curation import remove_addition
+
+        result = remove_addition(self.resources, self.workspace, addition, progress=progress)
+        self._engines.clear()
+        self._build = result.build
         return result
 
     # -- exports and figures ------------------------------------------------------------

@@ -169,7 +169,7 @@ OA = Vocabulary(
     "SpecificResource TextPositionSelector TextQuoteSelector end exact hasSelector hasSource prefix start suffix",
 )
 PROV = Vocabulary("http://www.w3.org/ns/prov#", "prov", "wasDerivedFrom")
-DCTERMS = Vocabulary("http://purl.org/dc/terms/", "dcterms", "date identifier source title")
+DCTERMS = Vocabulary("http://purl.org/dc/terms/", "dcterms", "date format identifier language source title")
 
 PREFIXES: dict[str, str] = {
     "id": ID,
@@ -216,6 +216,17 @@ def shorten(iri: str) -> str:
             if local and all(c.isalnum() or c in "_-." for c in local) and not local.endswith("."):
                 best = prefix
     return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else f"<{iri}>"
+
+
+def expand_shown(shown: str) -> str:
+    """The IRI of a term as :func:`kgraph.terms.show_term` shows it: ``<iri>`` or a prefixed name.
+
+    >>> expand_shown("id:Kazakhstan"), expand_shown("<http://e/x>")
+    ('https://w3id.org/kgraph/id/Kazakhstan', 'http://e/x')
+    """
+    if shown.startswith("<") and shown.endswith(">"):
+        return shown[1:-1]
+    return expand(shown) or shown
 
 
 def expand(name: str) -> str | None:

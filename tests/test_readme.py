@@ -31,13 +31,22 @@ class Example:
 
 
 def examples() -> list[list[Example]]:
-    """The `$ ` commands of each code block of the README, with the lines they print."""
+    """The `$ ` commands of each code block of the README, with the lines they print.
+
+    The blocks of a tutorial (a section whose heading says Tutorial) are one run: each goes on
+    from where the one before left the workspace.
+    """
     blocks: list[list[Example]] = []
-    inside = False
+    inside = tutorial = False
     for number, line in enumerate(README.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("#") and not inside:
+            tutorial = "Tutorial" in line
+            if tutorial:
+                blocks.append([])
+            continue
         if line.startswith("```"):
             inside = not inside
-            if inside:
+            if inside and not (tutorial and blocks):
                 blocks.append([])
             continue
         if not inside:
