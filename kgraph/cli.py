@@ -260,16 +260,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_span(args: argparse.Namespace) -> int:
-    from kgraph.evidence import locate_span, span_turtle
-
-    kg = _kg(args)
-    document = kg.source_text(args.document) if args.document else kg.resources.data / "peacekeeping-activities-of-kazakhstan.txt"
-    span = locate_span(document, args.text, occurrence=args.occurrence, prefix=args.prefix or "", suffix=args.suffix or "")
-    document_iri = args.document_iri or kg.source_document(document.name)
-    _write_output(span_turtle(span, document_iri=document_iri), None)
+    span = _kg(args).span(
+        args.text,
+        document=args.document,
+        document_iri=args.document_iri,
+        occurrence=args.occurrence,
+        prefix=args.prefix or "",
+        suffix=args.suffix or "",
+    )
+    _write_output(span.to_turtle(), None)
     if span.occurrences > 1:
+        name = Path(args.document).name if args.document else "the source text"
         print(
-            f"kgraph: note: the quote occurs {span.occurrences} times in {document.name}; this is occurrence {span.occurrence}, "
+            f"kgraph: note: the quote occurs {span.occurrences} times in {name}; this is occurrence {span.occurrence}, "
             f"at {span.start}-{span.end}, "
             "and the span carries the words around it (oa:prefix, oa:suffix) so that it cannot be mistaken "
             "(--occurrence N or --prefix/--suffix pick another)",
@@ -343,16 +346,22 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from kgraph.evidence import SHIPPED_DOCUMENT, locate_span
+    from kgraph.evidence import SHIPPED_DOCUMENT
     from kgraph.namespaces import ID
     from kgraph.reference import template
 
     kg = _kg(args)
     span, document_iri = None, SHIPPED_DOCUMENT
     if args.quote:
-        document = kg.source_text(args.document) if args.document else kg.resources.data / "peacekeeping-activities-of-kazakhstan.txt"
-        span = locate_span(document, args.quote, occurrence=args.occurrence, prefix=args.prefix or "", suffix=args.suffix or "")
-        document_iri = args.document_iri or kg.source_document(document.name)
+        span = kg.span(
+            args.quote,
+            document=args.document,
+            document_iri=args.document_iri,
+            occurrence=args.occurrence,
+            prefix=args.prefix or "",
+            suffix=args.suffix or "",
+        )
+        document_iri = span.document
     name = args.id if args.id.startswith(("id:", "<")) else f"id:{args.id}"
     if name.startswith("id:") and not all(c.isalnum() or c in "_-" for c in name[3:]):
         raise UsageError(f"{args.id}: not a usable name", hint=f"use letters, digits, '-' and '_' (the node becomes {ID}NAME)")

@@ -27,6 +27,11 @@ class Span:
     occurrence: int = 1  # which of them this is, from 1
     prefix: str = ""  # W3C oa:prefix: the words just before, written where the quote alone is ambiguous
     suffix: str = ""  # W3C oa:suffix: the words just after
+    document: str = ""  # the IRI of the kg:SourceDocument, where known
+
+    def to_turtle(self) -> str:
+        """The span's Turtle (see :func:`span_turtle`), for the document it was found in."""
+        return span_turtle(self, document_iri=self.document or SHIPPED_DOCUMENT)
 
 
 CONTEXT = 24  # code points of oa:prefix / oa:suffix written for a quote that occurs more than once

@@ -23,6 +23,7 @@ from kgraph.terms import lexical, rdf_bytes
 if TYPE_CHECKING:
     from kgraph.admission import AddResult
     from kgraph.curation import Addition, Registration, Removal
+    from kgraph.evidence import Span
     from kgraph.pipeline import Progress
     from kgraph.validation import ValidationReport
 
@@ -134,6 +135,31 @@ class KnowledgeGraph:
     def sparql(self, text: str, *, engine: str = "oxigraph", source: str = "query") -> QueryResult:
         """Run an ad-hoc read-only SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)."""
         return self.engine(engine).run(text, source=source)
+
+    def span(
+        self,
+        words: str,
+        *,
+        document: Path | str | None = None,
+        document_iri: str | None = None,
+        occurrence: int | None = None,
+        prefix: str = "",
+        suffix: str = "",
+    ) -> Span:
+        """Where ``words`` stand in a source text (the shipped one by default, else a path or the
+        file name of a registered text), as a :class:`~kgraph.evidence.Span` whose ``to_turtle()``
+        is the evidence to cite: the ``occurrence``-th of those ``prefix`` and ``suffix`` allow.
+
+        Raises:
+            UsageError: no such text or document, or the words do not occur there.
+        """
+        import dataclasses
+
+        from kgraph.evidence import locate_span
+
+        path = self.source_text(document) if document is not None else self.resources.data / "peacekeeping-activities-of-kazakhstan.txt"
+        found = locate_span(path, words, occurrence=occurrence, prefix=prefix, suffix=suffix)
+        return dataclasses.replace(found, document=document_iri or self.source_document(path.name))
 
     def source_text(self, name: Path | str) -> Path:
         """A source text by path, or by the file name of a text the workspace or kgraph holds.

@@ -91,6 +91,11 @@ def test_a_curator_adds_a_fact_from_a_new_article_first_time_and_takes_it_back(f
     assert [r["statusLabel"].value for r in talks] == ["offered"]
     evidence = kg.query("evidence", {"entity": "id:Article2Talks"}).as_dicts()
     assert {r["document"].value for r in evidence} == {"https://w3id.org/kgraph/id/Article2"}
+    described = [r for r in kg.query("describe", {"entity": "id:Article2Talks"}).as_dicts() if r["property"].value.endswith("#evidence")]
+    assert len(described) == 3 and {r["documentLabel"].value for r in described} == {"Kazakhstan offers Astana for talks"}
+    span = kg.span("Kazakhstan has offered to host talks", document=article.name, occurrence=2)
+    assert span.start == ARTICLE.rindex(span.exact) and span.document == registration.document
+    assert "id:Article2-span-" in span.to_turtle() and "oa:prefix" in span.to_turtle()
     assert "id:Article2-span-0-37" in facts.read_text(encoding="utf-8") and "id:span-0-37" in (ROOT / "data" / "facts.ttl").read_text()
 
     # later additions first: the source cannot go while the talks cite it
