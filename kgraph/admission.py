@@ -235,11 +235,13 @@ def check_files(
     checked = None if reference else _check_delta(build, files, texts, text_dirs)
     if checked is None:
         checked = _check_whole(resources, workspace, build, files, texts, text_dirs, reference=reference, progress=progress)
-    if checked.report.problems:
-        from kgraph.explain import explain
-        from kgraph.stores import load_store
+    from kgraph.explain import explain, unknown_names
+    from kgraph.stores import load_store
 
-        explain(checked.report, files, load_store(build.folder), text_dirs)
+    store = load_store(build.folder)
+    checked.report.problems.extend(unknown_names(files, store, _locations(files)))
+    if checked.report.problems:
+        explain(checked.report, files, store, text_dirs)
     return checked
 
 

@@ -69,7 +69,7 @@ def locate_span(document: Path, exact: str, *, occurrence: int | None = None, pr
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"; _ = p.write_text("a b a c", encoding="utf-8")
     >>> locate_span(p, "a", occurrence=2)
-    Span(exact='a', start=4, end=5, occurrences=2, occurrence=2, prefix='a b ', suffix=' c')
+    Span(exact='a', start=4, end=5, occurrences=2, occurrence=2, prefix='a b ', suffix=' c', document='')
     >>> locate_span(p, "a", suffix=" b").start
     0
     """

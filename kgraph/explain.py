@@ -9,14 +9,15 @@ the new files, the build's store and the source texts; the violations themselves
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+import difflib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from kgraph.evidence import diagnose_span, occurrences, read_text
 from kgraph.loading import ParsedFile
-from kgraph.namespaces import DCTERMS, KG, OA, RDF, RDFS, expand_shown
+from kgraph.namespaces import DCTERMS, ID, KG, OA, RDF, RDFS, expand_shown
 from kgraph.terms import Term, lexical, show_term
 from kgraph.validation import Problem, ValidationReport
 
@@ -133,3 +134,66 @@ def explain(report: ValidationReport, files: list[ParsedFile], store: ox.Store |
         why = _why(p, node, objects, store, files, text_dirs)
         if why:
             report.problems[i] = dataclasses.replace(p, message=f"{p.message}\n    Likely cause: {why}.")
+
+
+def unknown_names(files: list[ParsedFile], store: ox.Store | None, locations: Mapping[str, tuple[str, int]]) -> list[Problem]:
+    """Misspelt names: a ``kg:`` term the ontology does not define, or an ``id:`` entity that new
+    facts point at although neither the graph nor the new files have it. Both would otherwise
+    pass validation silently (no shape targets a class that does not exist).
+    """
+    defined = {t.subject for f in files for t in f.triples}
+    known_terms = KG.terms
+    problems: list[Problem] = []
+    entity_names: list[str] | None = None
+    for f in files:
+        seen: set[ox.NamedNode] = set()
+        for t in f.triples:
+            for term, is_value in ((t.predicate, False), (t.object, True), (t.subject, False)):
+                if not isinstance(term, ox.NamedNode) or term in seen or (term in defined and not term.value.startswith(KG)):
+                    continue
+                seen.add(term)
+                name = str(show_term(term))
+                if term.value.startswith(KG) and term.value[len(KG) :] not in known_terms and term not in defined:
+                    close = difflib.get_close_matches(term.value[len(KG) :], sorted(known_terms), n=3, cutoff=0.7)
+                    message = f"{name} is not a term of the kgraph ontology"
+                elif is_value and term.value.startswith(ID) and term not in defined and not _exists(store, term):
+                    if entity_names is None:
+                        entity_names = _entity_names(store, files)
+                    close = difflib.get_close_matches(term.value[len(ID) :], entity_names, n=3, cutoff=0.7)
+                    message = f"{name} is neither in the knowledge graph nor defined in the new files"
+                else:
+                    continue
+                prefix = "kg:" if term.value.startswith(KG) else "id:"
+                hint = (
+                    f"did you mean {', '.join(prefix + c for c in close)}?" if close else "check the spelling; 'kgraph reference' lists the classes"
+                )
+                where = locations.get(t.subject.value if isinstance(t.subject, ox.NamedNode) else "", (str(f.path), 0))
+                problems.append(
+                    Problem(
+                        focus=str(show_term(t.subject)),
+                        focus_label=None,
+                        path=str(show_term(t.predicate)),
+                        value=name,
+                        message=f"{message}: {hint}",
+                        severity="Violation",
+                        shape=None,
+                        component="kgraph:UnknownName",
+                        file=where[0],
+                        line=where[1] or None,
+                    )
+                )
+    return problems
+
+
+def _exists(store: ox.Store | None, node: ox.NamedNode) -> bool:
+    return store is not None and any(True for _ in store.quads_for_pattern(node, None, None, None))
+
+
+def _entity_names(store: ox.Store | None, files: list[ParsedFile]) -> list[str]:
+    """The local names of the id: entities of the graph and the new files (for suggestions only)."""
+    names = {t.subject.value[len(ID) :] for f in files for t in f.triples if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ID)}
+    if store is not None:
+        for q in store.quads_for_pattern(None, ox.NamedNode(RDFS.label), None, None):
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ID):
+                names.add(q.subject.value[len(ID) :])
+    return sorted(names)

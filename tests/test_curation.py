@@ -272,3 +272,18 @@ def test_a_filled_in_template_conforms(kg, tmp_path):
     path.write_text(text, encoding="utf-8")
     report = kg.validate([path])
     assert report.conforms, report.to_text()
+
+
+def test_misspelt_classes_properties_and_entities_are_named_with_the_likely_spelling(kg, tmp_path):
+    path = tmp_path / "typos.ttl"
+    path.write_text(
+        PREFIXES + 'id:T a kg:NegotiationPlatfrom ; rdfs:label "T"@en ; kg:status kg:Offered ; kg:offeredby id:Kazakstan ;'
+        " kg:addresses id:SyrianCrisis ; kg:evidence id:span-39-49 .\n",
+        encoding="utf-8",
+    )
+    report = kg.validate([path])
+    messages = [p.message for p in report.problems if p.component == "kgraph:UnknownName"]
+    assert any("did you mean kg:NegotiationPlatform" in m for m in messages)
+    assert any("kg:offeredby" in m and "kg:offeredBy" in m for m in messages)
+    assert any("id:Kazakstan is neither in the knowledge graph" in m and "id:Kazakhstan" in m for m in messages)
+    assert not report.conforms and all(p.line == 5 for p in report.problems if p.component == "kgraph:UnknownName")
