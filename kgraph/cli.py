@@ -377,15 +377,17 @@ def cmd_load(args: argparse.Namespace) -> int:
         result = load_to_store(kg, Path(args.store))
         print(f"loaded {result['quads']} quads into the embedded store at {args.store}")
     else:
-        result = load_to_endpoint(
-            kg,
-            args.endpoint,
-            graph=args.graph,
-            replace=args.replace,
-            asserted_only=args.asserted_only,
-            copy_to_default=args.copy_to_default,
-            timeout=args.timeout,
-        )
+        with Progress(quiet=args.quiet) as progress:
+            result = load_to_endpoint(
+                kg,
+                args.endpoint,
+                graph=args.graph,
+                replace=args.replace,
+                asserted_only=args.asserted_only,
+                copy_to_default=args.copy_to_default,
+                timeout=args.timeout,
+                progress=progress,
+            )
         for g, (status, n) in result["graphs"].items():
             where = g if g.startswith("(") else f"<{g}>"
             print(f"{'replaced' if args.replace else 'added'} {n} triples in {where} (HTTP {status})")

@@ -23,7 +23,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -171,12 +171,14 @@ def load_to_endpoint(
     asserted_only: bool = False,
     copy_to_default: bool = False,
     timeout: float = 60.0,
+    progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Push the materialised graph to a SPARQL 1.1 Graph Store Protocol endpoint.
 
     Each of kgraph's named graphs goes to the graph of the same IRI (or all to ``graph``);
     ``replace`` uses PUT, else POST adds. ``copy_to_default`` also puts the union into the
     server's default graph, for servers whose default graph is not the union of the others.
+    ``progress`` is told each graph as it starts, with a bar of the graphs done.
     """
     _check_url(url)
     build = kg.build()
@@ -191,7 +193,12 @@ def load_to_endpoint(
         union = list(dict.fromkeys(t for ts in by_graph.values() for t in ts))
         targets.append((None, union))
     done: dict[str, tuple[int, int]] = {}
-    for iri, triples in targets:
+    for i, (iri, triples) in enumerate(targets):
+        if progress is not None:
+            bar = "#" * i + "." * (len(targets) - i)
+            progress(
+                f"loading graph {i + 1} of {len(targets)} [{bar}]: {len(triples)} triples into {'<' + iri + '>' if iri else 'the default graph'}"
+            )
         target = url + ("&" if "?" in url else "?") + (urllib.parse.urlencode({"graph": iri}) if iri else "default")
         body = rdf_bytes(triples, ox.RdfFormat.N_TRIPLES)
         status, _ = _request(

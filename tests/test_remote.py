@@ -304,3 +304,37 @@ def test_a_killed_store_load_leaves_the_last_good_store(fresh_kg, tmp_path, dela
     run.wait(timeout=30)
     load_to_store(fresh_kg, target)  # the next run recovers and refreshes
     assert len(ox.Store.read_only(str(target))) == before
+
+
+def test_a_load_says_which_graph_it_is_sending_with_a_bar_of_those_done(kg, stub):
+    from kgraph.remote import load_to_endpoint
+
+    url, _state = stub
+    said: list[str] = []
+    result = load_to_endpoint(kg, url, progress=said.append)
+    assert len(said) == len(result["graphs"]) >= 4
+    assert said[0].startswith(f"loading graph 1 of {len(said)} [{'.' * len(said)}]")
+    assert said[-1].startswith(f"loading graph {len(said)} of {len(said)} [{'#' * (len(said) - 1)}.]")
+
+
+def test_progress_speaks_only_at_a_terminal_and_not_when_quiet():
+    import io
+
+    from kgraph.cli import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for quiet, expected in ((False, True), (True, False)):
+        stream = Terminal()
+        with Progress(delay=0.0, stream=stream, quiet=quiet) as progress:
+            progress("reasoning over 12 triples")
+            import time
+
+            time.sleep(0.2)
+        assert ("reasoning over 12 triples" in stream.getvalue()) is expected
+    piped = io.StringIO()
+    with Progress(delay=0.0, stream=piped) as progress:
+        progress("validating")
+    assert piped.getvalue() == ""
