@@ -369,6 +369,19 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_prefixes(args: argparse.Namespace) -> int:
+    from kgraph.namespaces import PREFIXES
+
+    if args.format == "json":
+        _write_output(json.dumps(PREFIXES, indent=2) + "\n", None)
+    elif args.format == "sparql":
+        _write_output("".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items()), None)
+    else:
+        width = max(map(len, PREFIXES)) + 1
+        _write_output("".join(f"{(name + ':').ljust(width)}  {iri}\n" for name, iri in PREFIXES.items()), None)
+    return EXIT_OK
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     from kgraph.remote import load_to_endpoint, load_to_store
 
@@ -519,6 +532,11 @@ def _template_args(p: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_template)
 
 
+def _prefixes_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("text", "sparql", "json"), default="text", help="text (default), sparql (PREFIX lines) or json")
+    p.set_defaults(func=cmd_prefixes)
+
+
 def _load_args(p: argparse.ArgumentParser) -> None:
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--store", metavar="DIR", help="create or refresh an embedded Oxigraph store in DIR")
@@ -551,6 +569,12 @@ COMMANDS = {  # name: (what it does, the shared option groups it takes, its argu
     "stats": ("triples, graphs, entities per class, shapes and queries", (), _stats_args, "kgraph stats"),
     "span": ("print the evidence Turtle for a quote of a source text", (), _span_args, 'kgraph span "the Astana process"'),
     "load": ("load the materialised graph into a store or a remote server", (), _load_args, "kgraph load --store ./kgraph-store"),
+    "prefixes": (
+        "list the prefixes every query may use without declaring them (a query's own PREFIX wins)",
+        (),
+        _prefixes_args,
+        "kgraph prefixes --format sparql",
+    ),
     "source": (
         "register a source text (add), or list the registered ones (list)",
         (),
@@ -621,7 +645,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         "workspace:  $KGRAPH_HOME, else ~/.local/share/kgraph (added facts and the build cache)\n"
         "start with: kgraph queries; kgraph query hosted-talks",
     )
-    parser.add_argument("--version", action="version", version=f"kgraph {__version__}")
+    parser.add_argument("--version", "-V", action="version", version=f"kgraph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     named = next((a for a in argv if not a.startswith("-")), None) if argv is not None else None
     common = _option_group("common")

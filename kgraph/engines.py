@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Protocol, cast
 import pyoxigraph as ox
 
 from kgraph.errors import ParseError
+from kgraph.namespaces import PREFIXES
 from kgraph.results import QueryResult
-from kgraph.sparql import bind_values, keywords, query_form
+from kgraph.sparql import bind_values, keywords, query_form, with_prefixes
 from kgraph.terms import Term, rdf_bytes
 
 if TYPE_CHECKING:
@@ -66,11 +67,12 @@ class OxigraphEngine:
         # The default graph is the union of all graphs, unless the query names its own dataset:
         # Oxigraph would otherwise ignore FROM, where rdflib (and the standard) honour it.
         union = "FROM" not in keywords(text)
+        text, shift = with_prefixes(text, PREFIXES)
         bound = bind_values(text, bindings) if bindings else text
         try:
             answer = self.store.query(bound, use_default_graph_as_union=union)
         except SyntaxError as e:
-            raise _query_syntax_error(e, source) from None
+            raise _query_syntax_error(e, source, shift) from None
         except RuntimeError as e:
             raise ParseError(str(e), path=source) from None
         if isinstance(answer, ox.QueryBoolean):
@@ -85,11 +87,28 @@ class OxigraphEngine:
 _OX_POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
 
-def _query_syntax_error(e: SyntaxError, source: str) -> ParseError:
+def _query_syntax_error(e: SyntaxError, source: str, shift: int = 0) -> ParseError:
     message = e.msg or str(e)
     m = _OX_POSITION.match(message)
     line, column = (int(m.group(1)), int(m.group(2))) if m else (e.lineno, e.offset)
-    return ParseError(_OX_POSITION.sub("", message), path=source, line=line, column=column, hint="check the SPARQL 1.1 syntax at that point")
+    column = _user_column(line, column, shift)
+    if "Prefix not found" in message:  # Oxigraph lists every character it would have taken instead
+        return ParseError(
+            "a prefix is used but not declared",
+            path=source,
+            line=line,
+            column=column,
+            hint="declare it with PREFIX, or use one 'kgraph prefixes' lists",
+        )
+    return ParseError(_OX_POSITION.sub("", message), path=source, line=line, column=column, hint=_SYNTAX_HINT)
+
+
+_SYNTAX_HINT = "check the SPARQL 1.1 syntax at that point (the prefixes 'kgraph prefixes' lists need no PREFIX)"
+
+
+def _user_column(line: int | None, column: int | None, shift: int) -> int | None:
+    """A column on the query's first line as the user counts it, without the prefixes put before it."""
+    return max(1, column - shift) if line == 1 and column is not None else column
 
 
 class RdflibEngine:
@@ -122,11 +141,16 @@ class RdflibEngine:
         from kgraph.terms import from_rdflib, graph_to_triples, to_rdflib
 
         form = query_form(text)
+        text, shift = with_prefixes(text, PREFIXES)
         init = {k: cast("Identifier", to_rdflib(v)) for k, v in (bindings or {}).items()}
         try:
             answer = self.dataset.query(text, initBindings=init)
         except ParseException as e:
-            raise ParseError(e.msg, path=source, line=e.lineno, column=e.col) from None
+            raise ParseError(e.msg, path=source, line=e.lineno, column=_user_column(e.lineno, e.col, shift), hint=_SYNTAX_HINT) from None
+        except Exception as e:  # rdflib reports an undeclared prefix as a bare Exception
+            if str(e).startswith("Unknown namespace prefix"):
+                raise ParseError(str(e), path=source, hint="declare it with PREFIX, or use one 'kgraph prefixes' lists") from None
+            raise
         if form == "ASK":
             return QueryResult("ask", boolean=bool(answer.askAnswer))
         if form in ("CONSTRUCT", "DESCRIBE"):

@@ -64,6 +64,41 @@ def query_form(text: str) -> str:
     raise QueryRefusedError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
 
 
+def declared_prefixes(text: str) -> set[str]:
+    """The prefixes a query's prologue declares.
+
+    >>> sorted(declared_prefixes("PREFIX ex: <x> prefix : <y> # PREFIX no: <z>\\nSELECT * { ?s ex:p ?o }"))
+    ['', 'ex']
+    """
+    declared, expecting = set(), False
+    for m in _TOKENS.finditer(text):
+        word = m.group("word")
+        if word:
+            upper = word.upper()
+            if upper in QUERY_FORMS:
+                break
+            expecting = upper == "PREFIX"
+        elif expecting and m.group(0).endswith(":") and not m.group(0).startswith(("#", '"', "'", "<", "?", "$", "@")):
+            declared.add(m.group(0)[:-1])
+            expecting = False
+    return declared
+
+
+def with_prefixes(text: str, prefixes: Mapping[str, str]) -> tuple[str, int]:
+    """The query with ``prefixes`` declared where it does not declare them itself (its own win),
+    all on its first line; and how many characters went before that line's text, so that an
+    error's column can be given as the user counts it.
+
+    >>> with_prefixes("SELECT * { ?s ex:p ?o }", {"ex": "http://e/", "kg": "http://k/"})
+    ('PREFIX ex: <http://e/> PREFIX kg: <http://k/> SELECT * { ?s ex:p ?o }', 46)
+    >>> with_prefixes("PREFIX ex: <http://mine/> SELECT * { ?s ex:p ?o }", {"ex": "http://e/"})[1]
+    0
+    """
+    own = declared_prefixes(text)
+    header = "".join(f"PREFIX {name}: <{iri}> " for name, iri in prefixes.items() if name not in own)
+    return header + text, len(header)
+
+
 def where_group_start(text: str) -> int:
     """The index just inside the ``{`` that opens the query's first WHERE group (-1 if none).
 

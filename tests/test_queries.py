@@ -300,3 +300,33 @@ def test_every_date_a_query_shows_comes_with_its_basis():
                 dated += 1
                 assert f"{column}Basis" in q.columns or "basis" in q.columns, f"{q.name}: {column}"
     assert dated >= 6
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_ad_hoc_queries_may_use_the_projects_prefixes_without_declaring_them(kg, engine):
+    rows = kg.sparql("SELECT ?p WHERE { ?p a kg:PeaceProcess ; kg:hostedBy id:Kazakhstan }", engine=engine).as_dicts()
+    assert [r["p"].value for r in rows] == [ID + "AstanaProcess"]
+    # a query's own PREFIX wins over the built-in one
+    mine = kg.sparql("PREFIX kg: <http://example.org/other#> ASK { ?p a kg:PeaceProcess }", engine=engine)
+    assert mine.boolean is False
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_an_undeclared_prefix_is_a_usage_error_at_the_users_column(kg, engine):
+    from kgraph.errors import ParseError
+
+    with pytest.raises(ParseError) as caught:
+        kg.sparql("SELECT ?s WHERE { ?s a foo:Thing }", engine=engine)
+    assert "prefix" in str(caught.value).lower() and caught.value.exit_code == 2
+    with pytest.raises(ParseError) as caught:
+        kg.sparql("SELECT ?s WHERE { ?s a kg:PeaceProcess", engine="oxigraph")
+    assert caught.value.line == 1 and caught.value.column is not None and caught.value.column <= 40  # not shifted by the prefixes
+
+
+def test_prefixes_lists_what_queries_may_use(capsys):
+    from kgraph.cli import main
+
+    assert main(["prefixes", "--format", "sparql"]) == 0
+    out = capsys.readouterr().out
+    for name in ("kg", "id", "oa", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "wd"):
+        assert f"PREFIX {name}: <" in out
