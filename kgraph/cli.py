@@ -128,6 +128,24 @@ def cmd_queries(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _table_width(args: argparse.Namespace) -> int | None:
+    """The width a table fits: $COLUMNS, else the terminal's (standard output, or standard error when
+    the output goes to a pager); None where no person is looking (a file, a script)."""
+    if args.output and args.output != "-":
+        return None
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    for stream in (sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None and stream.isatty():
+                return os.get_terminal_size(stream.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            continue
+    return None
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from kgraph.params import parse_assignments
 
@@ -139,7 +157,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         result = run_canned_remote(kg, args.name, params, args.endpoint, timeout=args.timeout)
     else:
         result = kg.query(args.name, params, engine=args.engine, limit=args.limit, offset=args.offset)
-    _write_output(result.serialize(args.format), args.output)
+    _write_output(result.serialize(args.format, width=_table_width(args), wide=args.wide), args.output)
     return EXIT_OK
 
 
@@ -162,7 +180,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     else:
         result = kg.sparql(text, engine=args.engine, source=source)
     fmt = args.format or ("ttl" if result.kind == "graph" else "table")
-    _write_output(result.serialize(fmt), args.output)
+    _write_output(result.serialize(fmt, width=_table_width(args), wide=args.wide), args.output)
     return EXIT_OK
 
 
@@ -420,6 +438,7 @@ def _query_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="the query's name (see 'kgraph queries')")
     p.add_argument("--param", "-p", action="append", metavar="KEY=VALUE", help="a parameter value (repeatable)")
     p.add_argument("--format", "-f", choices=RESULT_FORMATS, default="table", help="a table for people (default), or a W3C result format")
+    p.add_argument("--wide", action="store_true", help="a table with every column and cell whole, however wide (default: fit the terminal)")
     p.add_argument("--engine", choices=ENGINES, default="oxigraph", help="the embedded Oxigraph store (default), or rdflib to cross-check")
     p.add_argument("--limit", type=int, metavar="N", help="return at most N rows (one page), in the query's order")
     p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N rows (with --limit: the next page)")
@@ -436,6 +455,7 @@ def _sparql_args(p: argparse.ArgumentParser) -> None:
         choices=tuple(dict.fromkeys(RESULT_FORMATS + GRAPH_RESULT_FORMATS)),
         help="table for SELECT/ASK and ttl for CONSTRUCT/DESCRIBE by default",
     )
+    p.add_argument("--wide", action="store_true", help="a table with every column and cell whole, however wide (default: fit the terminal)")
     p.add_argument("--engine", choices=ENGINES, default="oxigraph", help="the embedded Oxigraph store (default), or rdflib to cross-check")
     p.add_argument("--output", "-o", metavar="FILE", help="write the result to FILE instead of standard output")
     p.set_defaults(func=cmd_sparql)

@@ -66,13 +66,18 @@ class QueryResult:
         """
         return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows]
 
-    def serialize(self, fmt: str = "table") -> str:
-        """The result in a named format: table, csv, tsv, json or xml; graphs also ttl, nt, jsonld."""
+    def serialize(self, fmt: str = "table", *, width: int | None = None, wide: bool = False) -> str:
+        """The result in a named format: table, csv, tsv, json or xml; graphs also ttl, nt, jsonld.
+
+        A table fits ``width`` columns where given (see :func:`to_table`); ``wide`` cuts nothing.
+        """
         if self.kind == "graph":
             if fmt not in GRAPH_FORMATS:
                 raise UsageError(f"format {fmt!r} does not fit a graph result", hint="use ttl, nt, jsonld or xml")
             return serialize_triples(self.triples, GRAPH_FORMATS[fmt])
-        writer = {"table": to_table, "csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}.get(fmt)
+        if fmt == "table":
+            return to_table(self, width=width, wide=wide)
+        writer = {"csv": to_csv, "tsv": to_tsv, "json": to_json, "xml": to_xml}.get(fmt)
         if writer is None:
             raise UsageError(f"format {fmt!r} does not fit a {self.kind.upper()} result", hint="use one of " + ", ".join(SELECT_FORMATS))
         return writer(self)
@@ -204,18 +209,67 @@ def _readable(term: Term | None) -> str:
     return f"{value}@{term.language}" if term.language and term.language != "en" else value
 
 
-def to_table(result: QueryResult, *, max_width: int = 48) -> str:
-    """A plain-text table for people: prefixed names, one line per row, long cells cut with '…'."""
+def to_table(result: QueryResult, *, width: int | None = None, wide: bool = False, max_width: int = 48) -> str:
+    """A plain-text table for people: prefixed names, one line per row.
+
+    ``width`` fits the table to that many columns (a terminal's): IRI columns that have a label
+    column beside them give way first, then the widest cells are cut with '…', label columns
+    last. Without ``width`` each cell is cut at ``max_width``; ``wide`` cuts nothing.
+
+    >>> r = QueryResult("select", ["x", "xLabel", "quote"], [(ox.NamedNode("https://w3id.org/kgraph/id/A"), ox.Literal("A"), ox.Literal("w " * 30))])
+    >>> print(to_table(r, width=30), end="")
+    xLabel  quote
+    ------  ----------------------
+    A       w w w w w w w w w w w…
+    (1 row)
+    """
     if result.kind == "ask":
         return ("yes" if result.boolean else "no") + "\n"
+    columns = list(result.variables)
     cells = [[_readable(t) for t in row] for row in result.rows]
-    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
-    widths = [max([len(v)] + [len(row[i]) for row in cells]) for i, v in enumerate(result.variables)]
+    if not wide and width is None:
+        cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    if width is not None and not wide:
+        columns, cells = _fit(columns, cells, width)
+
+    widths = [max([len(v)] + [len(row[i]) for row in cells]) for i, v in enumerate(columns)]
 
     def line(values: list[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
 
-    out = [line(result.variables), line(["-" * w for w in widths])]
+    out = [line(columns), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
+    if width is not None and not wide:
+        out = [o if len(o) <= width else o[: width - 1] + "…" for o in out]
     out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(out) + "\n"
+
+
+def _fit(columns: list[str], cells: list[list[str]], width: int) -> tuple[list[str], list[list[str]]]:
+    """Columns and cells that fit ``width``: IRI columns beside their labels and empty columns
+    dropped, then the widest cells cut, label columns only once the others are down to 10."""
+
+    def natural(i: int) -> int:
+        return max([len(columns[i])] + [len(row[i]) for row in cells])
+
+    def total(ws: list[int]) -> int:
+        return sum(ws) + 2 * (len(ws) - 1)
+
+    widths = [natural(i) for i in range(len(columns))]
+    if total(widths) > width:
+        keep = [i for i, c in enumerate(columns) if f"{c}Label" not in columns and any(row[i] for row in cells)]
+        columns, cells = [columns[i] for i in keep], [[row[i] for i in keep] for row in cells]
+        widths = [widths[i] for i in keep]
+    labels = [c.endswith("Label") for c in columns]
+    for floor_of_others, floor_of_labels in ((10, 24), (10, 12), (6, 8)):
+        floors = [min(w, floor_of_labels if label else floor_of_others) for w, label in zip(widths, labels, strict=True)]
+        while total(widths) > width:
+            shrinkable = [i for i in range(len(widths)) if widths[i] > floors[i]]
+            if not shrinkable:
+                break
+            others = [i for i in shrinkable if not labels[i]] or shrinkable
+            i = max(others, key=lambda k: widths[k])
+            widths[i] -= min(widths[i] - floors[i], total(widths) - width)
+    cut = [[c if len(c) <= w else c[: max(1, w - 1)] + "…" for c, w in zip(row, widths, strict=True)] for row in cells]
+    heads = [c if len(c) <= w else c[: max(1, w - 1)] + "…" for c, w in zip(columns, widths, strict=True)]
+    return heads, cut

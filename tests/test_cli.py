@@ -392,7 +392,7 @@ def test_a_query_process_does_not_read_the_ontology_for_its_vocabulary(kg):
 import sys
 from kgraph import namespaces
 from kgraph.cli import main
-assert main(["query", "hosted-talks", "--workspace", sys.argv[1]]) == 0
+assert main(["query", "hosted-talks", "--wide", "--workspace", sys.argv[1]]) == 0
 print(namespaces.KG._terms is None, file=sys.stderr)
 """
     out = subprocess.run([sys.executable, "-c", code, str(kg.workspace)], capture_output=True, text=True, check=True)

@@ -330,3 +330,28 @@ def test_prefixes_lists_what_queries_may_use(capsys):
     out = capsys.readouterr().out
     for name in ("kg", "id", "oa", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "wd"):
         assert f"PREFIX {name}: <" in out
+
+
+@pytest.mark.parametrize("width", [80, 120, None])
+@pytest.mark.parametrize("name", [q.name for q in CATALOGUE])
+def test_every_table_fits_the_terminal_with_every_row(kg, name, width):
+    params = {"entity": "id:AstanaProcess"} if name in ("evidence", "describe") else {"text": "crisis"} if name == "search" else {}
+    result = kg.query(name, params)
+    table = result.serialize("table", width=width)
+    lines = table.splitlines()
+    assert len(lines) == len(result.rows) + 3  # header, rule, one line per row, count
+    if width is not None:
+        assert max(map(len, lines)) <= width
+    wide = result.serialize("table", wide=True)
+    assert wide.count("…") == sum(str(t).count("…") for row in result.rows for t in row if t is not None)  # nothing cut
+
+
+def test_the_command_line_fits_columns_and_wide_keeps_everything(capsys, kg, monkeypatch):
+    from kgraph.cli import main
+
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["query", "platforms", "--workspace", str(kg.workspace)]) == 0
+    assert max(map(len, capsys.readouterr().out.splitlines())) <= 80
+    assert main(["query", "platforms", "--wide", "--workspace", str(kg.workspace)]) == 0
+    out = capsys.readouterr().out
+    assert max(map(len, out.splitlines())) > 80 and "Negotiations on the settlement of the Syrian crisis have been held" in out
