@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -16,6 +17,9 @@ from kgraph.errors import UsageError
 from kgraph.formats import GRAPH_RESULT_FORMATS, RDF_SYNTAXES, RESULT_FORMATS
 from kgraph.namespaces import PREFIXES
 from kgraph.terms import RDF_LANGSTRING, XSD_STRING, Row, Term, lexical, plain_term, rdf_bytes, show_term
+
+if TYPE_CHECKING:
+    import pandas
 
 SELECT_FORMATS = RESULT_FORMATS
 GRAPH_FORMATS = {**{n: RDF_SYNTAXES[n] for n in GRAPH_RESULT_FORMATS}, "turtle": ox.RdfFormat.TURTLE, "table": ox.RdfFormat.TURTLE}
@@ -65,6 +69,60 @@ class QueryResult:
         [{'x': <Literal value=a datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>}, {}]
         """
         return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None} for row in self.rows]
+
+    def values(self) -> list[dict[str, object]]:
+        """Rows as dictionaries of Python values (see :func:`kgraph.terms.to_python`): integers,
+        decimals, booleans, dates, :class:`~kgraph.terms.GYear` and so on; IRIs and texts as
+        strings. The RDF terms stay in ``rows``.
+
+        >>> from kgraph.namespaces import XSD
+        >>> QueryResult("select", ["n"], [(ox.Literal("2", datatype=ox.NamedNode(XSD.integer)),)]).values()
+        [{'n': 2}]
+        """
+        from kgraph.terms import to_python
+
+        return [{v: to_python(t) for v, t in zip(self.variables, row, strict=True)} for row in self.rows]
+
+    def to_dataframe(self) -> pandas.DataFrame:
+        """The rows as a pandas DataFrame (``pip install 'kgraph[pandas]'``), one column per
+        variable: whole numbers as ``Int64``, booleans as ``boolean``, dates and times as
+        ``datetime64``, years or months as pandas ``Period``s of that precision (a column that
+        mixes years, months and days keeps the Python values), the rest as text.
+
+        Raises:
+            UsageError: pandas is not installed, or the result is not a SELECT's.
+        """
+        if self.kind != "select":
+            raise UsageError(f"a {self.kind.upper()} result has no rows for a DataFrame")
+        import datetime
+
+        try:
+            import pandas as pd
+        except ImportError:
+            raise UsageError("to_dataframe needs pandas", hint="pip install 'kgraph[pandas]'") from None
+        from kgraph.terms import GYear, GYearMonth
+
+        rows = self.values()
+        columns: dict[str, object] = {}
+        for name in self.variables:
+            column = [r[name] for r in rows]
+            present = [v for v in column if v is not None]
+            if present and all(isinstance(v, (GYear, GYearMonth)) for v in present):
+                freq = "Y" if all(isinstance(v, GYear) for v in present) else "M"
+                columns[name] = pd.Series([None if v is None else pd.Period(str(v), freq=freq) for v in column], dtype=f"period[{freq}]")
+            elif present and all(isinstance(v, bool) for v in present):
+                columns[name] = pd.Series(column, dtype="boolean")
+            elif present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+                columns[name] = pd.Series(column, dtype="Int64")
+            elif present and all(isinstance(v, float) for v in present):
+                columns[name] = pd.Series(column, dtype="float64")
+            elif present and all(type(v) is datetime.date or isinstance(v, datetime.datetime) for v in present):
+                columns[name] = pd.to_datetime(pd.Series(column, dtype="object"))
+            elif present and all(isinstance(v, (GYear, GYearMonth, datetime.date)) for v in present):
+                columns[name] = pd.Series(column, dtype="object")  # dates of mixed precision keep their own types
+            else:
+                columns[name] = pd.Series([None if v is None else str(v) for v in column], dtype="string")
+        return pd.DataFrame(columns, columns=self.variables)
 
     def serialize(self, fmt: str = "table", *, width: int | None = None, wide: bool = False) -> str:
         """The result in a named format: table, csv, tsv, json or xml; graphs also ttl, nt, jsonld.

@@ -5,7 +5,7 @@ rdflib is imported lazily: the query path on the embedded store never needs it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TypeAlias, TypeVar, cast
 
 import pyoxigraph as ox
@@ -146,3 +146,101 @@ def graph_to_triples(graph: rdflib.Graph) -> list[ox.Triple]:
         for s, p, o in graph
         if not isinstance(s, Literal) and not isinstance(p, Literal)
     ]
+
+
+class GYear(int):
+    """An ``xsd:gYear`` as a Python value: an ``int`` that remembers it is a year, not a count.
+
+    >>> to_python(ox.Literal("2017", datatype=ox.NamedNode(XSD.gYear)))
+    GYear(2017)
+    """
+
+    def __repr__(self) -> str:
+        return f"GYear({int(self)})"
+
+    def __str__(self) -> str:
+        return f"{int(self):04d}"
+
+
+class GYearMonth(tuple[int, int]):
+    """An ``xsd:gYearMonth`` as a Python value: (year, month), printed as ``1991-08``.
+
+    >>> v = to_python(ox.Literal("1991-08", datatype=ox.NamedNode(XSD.gYearMonth))); (v.year, v.month, str(v))
+    (1991, 8, '1991-08')
+    """
+
+    def __new__(cls, year: int, month: int) -> GYearMonth:
+        return super().__new__(cls, (year, month))
+
+    @property
+    def year(self) -> int:
+        return self[0]
+
+    @property
+    def month(self) -> int:
+        return self[1]
+
+    def __str__(self) -> str:
+        return f"{self[0]:04d}-{self[1]:02d}"
+
+    def __repr__(self) -> str:
+        return f"GYearMonth({self[0]}, {self[1]})"
+
+
+_INTEGERS = frozenset(
+    XSD.term(n)
+    for n in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger")
+    if n in XSD.terms
+)
+
+
+def to_python(term: Term | None) -> object:
+    """A term as the Python value its datatype says: int, Decimal, float, bool, ``date``,
+    ``datetime``, :class:`GYear`, :class:`GYearMonth`, else its text (IRIs as strings).
+    A lexical form the datatype does not accept stays a string.
+
+    >>> to_python(ox.Literal("3", datatype=ox.NamedNode(XSD.integer))) + 1, to_python(ox.NamedNode("http://e/x"))
+    (4, 'http://e/x')
+    >>> to_python(ox.Literal("1991-08-29", datatype=ox.NamedNode(XSD.date)))
+    datetime.date(1991, 8, 29)
+    """
+    if term is None:
+        return None
+    if not isinstance(term, ox.Literal):
+        return lexical(term)
+    convert = _converters().get(term.datatype.value)
+    if convert is None:
+        return term.value
+    try:
+        return convert(term.value)
+    except (ValueError, ArithmeticError):
+        return term.value
+
+
+def _gyearmonth(value: str) -> GYearMonth:
+    year, month = value.rsplit("-", 1)
+    return GYearMonth(int(year), int(month))
+
+
+def _converters() -> dict[str, Callable[[str], object]]:
+    """Lexical form to Python value, by datatype (built on first use: not every run needs them)."""
+    global _CONVERTERS  # noqa: PLW0603 - a cache filled once
+    if _CONVERTERS is None:
+        import datetime
+        import decimal
+
+        _CONVERTERS = {
+            **dict.fromkeys(_INTEGERS, int),
+            XSD.term("decimal"): decimal.Decimal,
+            XSD.term("double"): float,
+            XSD.term("float"): float,
+            XSD.term("boolean"): lambda v: v in ("true", "1"),
+            XSD.date: datetime.date.fromisoformat,
+            XSD.term("dateTime"): lambda v: datetime.datetime.fromisoformat(v.replace("Z", "+00:00")),
+            XSD.gYear: lambda v: GYear(int(v)),
+            XSD.gYearMonth: _gyearmonth,
+        }
+    return _CONVERTERS
+
+
+_CONVERTERS: dict[str, Callable[[str], object]] | None = None

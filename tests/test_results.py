@@ -6,6 +6,7 @@ import csv
 import io
 
 import pyoxigraph as ox
+from helpers import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -88,3 +89,37 @@ def test_table_is_readable():
     assert lines[2].split() == ["id:Iraq", "Ирак@ru"]
     assert lines[3].strip().startswith("a very long") and lines[3].endswith("…")
     assert lines[-1] == "(2 rows)"
+
+
+def test_values_are_python_values_where_the_datatype_says_so(kg):
+    import datetime
+
+    from kgraph.terms import GYear, GYearMonth
+
+    membership = kg.query("memberships").values()[0]
+    assert membership["start"] == GYear(2017) and isinstance(membership["start"], int) and str(membership["start"]) == "2017"
+    assert membership["memberLabel"] == "Kazakhstan"
+    dates = {r["actLabel"]: r["date"] for r in kg.query("disarmament").values()}
+    # "in August 1991" (a month) and the closure's day, 29 August 1991 (background)
+    assert dates["Kazakhstan's renunciation of nuclear weapons"] == GYearMonth(1991, 8)
+    assert dates["closure of the Semipalatinsk test site"] == datetime.date(1991, 8, 29)
+    assert {r["voluntary"] for r in kg.query("disarmament").values()} >= {True}
+    count = kg.sparql("SELECT (COUNT(*) AS ?n) WHERE { ?s a kg:PeaceProcess }").values()
+    assert count == [{"n": 1}]
+
+
+def test_a_dataframe_has_sensible_dtypes_for_every_canned_query(kg):
+    import pandas as pd
+
+    from kgraph.catalogue import Catalogue
+
+    for canned in Catalogue(ROOT / "queries"):
+        params = {"entity": "id:AstanaProcess"} if canned.name in ("evidence", "describe") else {"text": "crisis"} if canned.name == "search" else {}
+        result = kg.query(canned.name, params)
+        df = result.to_dataframe()
+        assert list(df.columns) == result.variables and len(df) == len(result.rows), canned.name
+    memberships = kg.query("memberships").to_dataframe()
+    assert isinstance(memberships["start"].dtype, pd.PeriodDtype) and memberships["start"][0] == pd.Period("2017", "Y")
+    evidence = kg.query("evidence", {"entity": "id:AstanaProcess"}).to_dataframe()
+    assert str(evidence["start"].dtype) == "Int64" and str(evidence["quote"].dtype) == "string"
+    assert str(kg.query("disarmament").to_dataframe()["voluntary"].dtype) == "boolean"
