@@ -7,6 +7,7 @@ each means (and is what ``--help`` and the README show).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from kgraph.errors import (
     EXIT_INTERRUPTED,
     EXIT_NONCONFORMING,
     EXIT_OK,
+    EXIT_USAGE,
     KgraphError,
     NonConformingError,
     UsageError,
@@ -663,7 +665,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
         formatter_class=_Formatter,
         epilog="exit codes: " + exit_code_summary().replace("\n", "\n            ") + "\n"
         "workspace:  $KGRAPH_HOME, else ~/.local/share/kgraph (added facts and the build cache)\n"
-        "start with: kgraph queries; kgraph query hosted-talks",
+        "start with: kgraph queries; kgraph query hosted-talks\n"
+        'completion: eval "$(kgraph completion bash)" (or zsh)',
     )
     parser.add_argument("--version", "-V", action="version", version=f"kgraph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -685,10 +688,93 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+_COMPLETION = {
+    "bash": """# kgraph completion for bash: eval "$(kgraph completion bash)" (e.g. in ~/.bashrc)
+_kgraph() {
+    local IFS=$'\\n'
+    COMPREPLY=($(compgen -W "$(kgraph __complete "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null)" -- "${COMP_WORDS[COMP_CWORD]}"))
+}
+complete -o default -F _kgraph kgraph
+""",
+    "zsh": """# kgraph completion for zsh: eval "$(kgraph completion zsh)" (e.g. in ~/.zshrc)
+autoload -U +X bashcompinit && bashcompinit
+_kgraph() {
+    local IFS=$'\\n'
+    COMPREPLY=($(compgen -W "$(kgraph __complete "${COMP_WORDS[@]:1:COMP_CWORD-1}" 2>/dev/null)" -- "${COMP_WORDS[COMP_CWORD]}"))
+}
+complete -o default -F _kgraph kgraph
+""",
+}
+
+
+def completions(words: list[str]) -> list[str]:
+    """What may come after ``words`` (the command line so far, without ``kgraph`` and the word
+    being typed): commands, options, canned query names, parameter names, classes, choices."""
+    if not words:
+        return [*COMMANDS, "completion", "--help", "--version"]
+    command = words[0]
+    if command not in COMMANDS:
+        return list(_COMPLETION) if words == ["completion"] else []
+    parser = build_parser([command])
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]  # argparse has no public way
+    options = {s: a for a in sub._actions for s in a.option_strings}
+    takes_value = {s for s, a in options.items() if a.nargs != 0}
+    if words[-1] in takes_value:
+        return _value_completions(words, options[words[-1]])
+    positional = [w for i, w in enumerate(words[1:], 1) if not w.startswith("-") and words[i - 1] not in takes_value]
+    return (_positional_completions(command) if not positional else []) or sorted(s for s in options if s.startswith("--"))
+
+
+def _value_completions(words: list[str], action: argparse.Action) -> list[str]:
+    """The values an option takes: its choices, or a canned query's parameter names for --param."""
+    if action.choices:
+        return [str(c) for c in action.choices]
+    if "--param" in action.option_strings:
+        from kgraph.catalogue import Catalogue
+        from kgraph.resources import default_resources
+
+        catalogue = Catalogue(default_resources().queries)
+        name = next((w for w in words[1:] if not w.startswith("-")), None)
+        return [f"{p.name}=" for p in catalogue.get(name).params] if name in catalogue.names() else []
+    return []
+
+
+def _positional_completions(command: str) -> list[str]:
+    from kgraph.resources import default_resources
+
+    if command == "query":
+        from kgraph.catalogue import Catalogue
+
+        return list(Catalogue(default_resources().queries).names())
+    if command in ("reference", "template"):
+        from kgraph.reference import classes
+
+        return [c.removeprefix("kg:") for c in classes(default_resources())]
+    return ["add", "list"] if command == "source" else []
+
+
+def _shell_integration(argv: list[str]) -> int | None:
+    """``kgraph completion bash|zsh`` and the ``__complete`` helper its script calls; None for anything else."""
+    if argv[:1] == ["__complete"]:
+        with contextlib.suppress(Exception):  # a completion must never print a traceback into the shell
+            print("\n".join(completions(argv[1:])))
+        return EXIT_OK
+    if argv[:1] != ["completion"]:
+        return None
+    if argv[1:] not in (["bash"], ["zsh"]):
+        print('usage: kgraph completion bash|zsh   (e.g. eval "$(kgraph completion bash)" in ~/.bashrc)', file=sys.stderr)
+        return EXIT_USAGE
+    print(_COMPLETION[argv[1]], end="")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     netguard.install()
     argv = sys.argv[1:] if argv is None else argv
+    shell = _shell_integration(argv)
+    if shell is not None:
+        return shell
     args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args))

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from kgraph.catalogue import CannedQuery
 from kgraph.errors import ParameterError
-from kgraph.namespaces import XSD, expand, shorten
+from kgraph.namespaces import PREFIXES, XSD, expand, shorten
 from kgraph.terms import Term, lexical
 
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ SELECT DISTINCT ?entity ?label ?name WHERE {
   FILTER (isIRI(?entity))
   OPTIONAL { ?entity rdfs:label ?name . FILTER (LANG(?name) = "en") }
 }"""
+# The namespaces of terms, not entities: a misspelt entity is never offered a class or a shape.
+_VOCABULARIES = tuple(ns for prefix, ns in PREFIXES.items() if prefix not in ("id", "wd"))
 _EXISTS = "SELECT ?entity WHERE { { ?entity ?p ?o } UNION { ?s ?entity ?o } UNION { ?s ?p ?entity } } LIMIT 1"
 _EXACT = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -79,10 +81,11 @@ class EntityResolver:
         return f"{name} ({shorten(iri.value)})" if name else shorten(iri.value)
 
     def candidates(self, text: str, n: int = 5) -> list[str]:
-        """The nearest labels to ``text``, as 'Label (id:X)'."""
+        """The entities whose labels are nearest to ``text``, as 'Label (id:X)' (no ontology or shape terms)."""
         by_label: dict[str, set[ox.NamedNode]] = {}
         for entity, label in self.labels():
-            by_label.setdefault(_fold(label), set()).add(entity)
+            if not entity.value.startswith(_VOCABULARIES):  # entities only: never classes, properties or shapes
+                by_label.setdefault(_fold(label), set()).add(entity)
         import difflib  # only to suggest candidates, after a miss
 
         near = difflib.get_close_matches(_fold(text), list(by_label), n=n, cutoff=0.4)

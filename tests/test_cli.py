@@ -398,3 +398,25 @@ print(namespaces.KG._terms is None, file=sys.stderr)
     out = subprocess.run([sys.executable, "-c", code, str(kg.workspace)], capture_output=True, text=True, check=True)
     assert "Syrian crisis" in out.stdout
     assert out.stderr.strip() == "True"
+
+
+def test_completion_offers_commands_query_names_parameters_and_choices():
+    from kgraph.cli import COMMANDS, completions
+
+    assert set(COMMANDS) <= set(completions([]))
+    assert "hosted-talks" in completions(["query"]) and "evidence" in completions(["query"])
+    assert completions(["query", "evidence", "--param"]) == ["entity="]
+    assert "csv" in completions(["query", "evidence", "--format"])
+    assert "PeaceProcess" in completions(["template"])
+    assert "--wide" in completions(["query", "evidence"])
+
+
+def test_the_bash_completion_script_completes_a_query_name(tmp_path):
+    bash = shutil.which("bash")
+    assert bash, "bash is needed to test the completion script"
+    env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}"}
+    script = 'eval "$(kgraph completion bash)"; COMP_WORDS=(kgraph query hos); COMP_CWORD=2; _kgraph; echo "${COMPREPLY[@]}"'
+    done = subprocess.run([bash, "-c", script], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert done.stdout.split() == ["hosted-talks"], done.stderr
+    zsh = subprocess.run([sys.executable, "-m", "kgraph", "completion", "zsh"], capture_output=True, text=True, check=True).stdout
+    assert "bashcompinit" in zsh and "complete -o default -F _kgraph kgraph" in zsh

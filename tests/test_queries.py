@@ -355,3 +355,13 @@ def test_the_command_line_fits_columns_and_wide_keeps_everything(capsys, kg, mon
     assert main(["query", "platforms", "--wide", "--workspace", str(kg.workspace)]) == 0
     out = capsys.readouterr().out
     assert max(map(len, out.splitlines())) > 80 and "Negotiations on the settlement of the Syrian crisis have been held" in out
+
+
+def test_a_misspelt_entity_is_offered_entities_never_ontology_or_shape_terms(kg):
+    with pytest.raises(ParameterError) as caught:
+        kg.query("evidence", {"entity": "peace proces"})
+    assert "Astana process (id:AstanaProcess)" in caught.value.candidates
+    assert not [c for c in caught.value.candidates if "(kg:" in c or "(kgsh:" in c]
+    with pytest.raises(ParameterError) as caught:
+        kg.query("evidence", {"entity": "Kazakstan"})
+    assert caught.value.candidates[0] == "Kazakhstan (id:Kazakhstan)"
