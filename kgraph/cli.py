@@ -431,8 +431,12 @@ def cmd_load(args: argparse.Namespace) -> int:
 # Each command: (help, the shared option groups it takes, a function that adds its own arguments).
 # A run defines only the arguments of the command it was given: building all of argparse's
 # parsers would cost a query process a tenth of its time.
-def _queries_args(p: argparse.ArgumentParser) -> None:
+def _summary_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=SUMMARY_FORMATS, default="text", help="text for people (default), json for programs")
+
+
+def _queries_args(p: argparse.ArgumentParser) -> None:
+    _summary_format(p)
     p.set_defaults(func=cmd_queries)
 
 
@@ -465,7 +469,7 @@ def _sparql_args(p: argparse.ArgumentParser) -> None:
 
 def _build_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="rebuild even if the cache is current")
-    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text", help="text for people (default), json for programs")
+    _summary_format(p)
     p.set_defaults(func=cmd_build)
 
 
@@ -490,12 +494,12 @@ def _export_args(p: argparse.ArgumentParser) -> None:
 
 
 def _stats_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text", help="text for people (default), json for programs")
+    _summary_format(p)
     p.set_defaults(func=cmd_stats)
 
 
-def _span_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("text", help="the exact words, as they stand in the text")
+def _quote_options(p: argparse.ArgumentParser) -> None:
+    """Where a quote stands: the options span and template share."""
     p.add_argument(
         "--document",
         metavar="FILE.txt",
@@ -505,6 +509,11 @@ def _span_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--occurrence", type=int, metavar="N", help="use the N-th occurrence (of those the prefix and suffix allow; default 1)")
     p.add_argument("--prefix", metavar="WORDS", help="the words right before the quote (W3C oa:prefix), to choose among occurrences")
     p.add_argument("--suffix", metavar="WORDS", help="the words right after the quote (W3C oa:suffix), to choose among occurrences")
+
+
+def _span_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("text", help="the exact words, as they stand in the text")
+    _quote_options(p)
     p.set_defaults(func=cmd_span)
 
 
@@ -525,7 +534,7 @@ def _source_args(p: argparse.ArgumentParser) -> None:
 
 
 def _added_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=SUMMARY_FORMATS, default="text", help="text for people (default), json for programs")
+    _summary_format(p)
     p.set_defaults(func=cmd_added)
 
 
@@ -545,11 +554,7 @@ def _template_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("cls", metavar="CLASS", help="the class of the new node (kg:PeaceProcess, PeaceProcess or 'peace process')")
     p.add_argument("--id", default="New", metavar="NAME", help="the new node's name, id:NAME (default id:New)")
     p.add_argument("--quote", metavar="WORDS", help="the words that state the facts: the span and kg:evidence are filled in")
-    p.add_argument("--document", metavar="FILE.txt", help="the source text of the quote (default: the shipped one)")
-    p.add_argument("--document-iri", metavar="IRI", help="the kg:SourceDocument of the text (default: the registered one)")
-    p.add_argument("--occurrence", type=int, metavar="N", help="use the N-th occurrence of the quote (default 1)")
-    p.add_argument("--prefix", metavar="WORDS", help="the words right before the quote, to choose among occurrences")
-    p.add_argument("--suffix", metavar="WORDS", help="the words right after the quote, to choose among occurrences")
+    _quote_options(p)
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(func=cmd_template)
 
