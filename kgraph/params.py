@@ -19,6 +19,8 @@ from kgraph.namespaces import PREFIXES, XSD, expand, shorten
 from kgraph.terms import Term, lexical
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from kgraph.engines import QueryEngine
 
 _LABELS = """
@@ -59,25 +61,30 @@ class EntityResolver:
     <NamedNode value=https://w3id.org/kgraph/id/Astana>
     """
 
-    def __init__(self, engine: QueryEngine) -> None:
+    def __init__(self, engine: QueryEngine, language: str | None = None) -> None:
         self.engine = engine
+        self.language = language if language is not None else user_language()
         self._labels: list[tuple[ox.NamedNode, str]] | None = None
         self._names: dict[ox.NamedNode, str] = {}
+        self._own: dict[ox.NamedNode, str] = {}  # labels in the user's language, where there are any
 
     def labels(self) -> list[tuple[ox.NamedNode, str]]:
         """Every (entity, label or alternative label, in any language) pair of the graph."""
         if self._labels is None:
             rows = [(entity, label, name) for entity, label, name in self.engine.run(_LABELS).rows if isinstance(entity, ox.NamedNode) and label]
             self._labels = sorted({(entity, lexical(label)) for entity, label, _ in rows}, key=lambda el: (str(el[0]), el[1]))
-            for entity, _label, name in rows:
+            for entity, label, name in rows:
                 if isinstance(name, ox.Literal):
                     self._names[entity] = min(name.value, self._names.get(entity, name.value))
+                if self.language and isinstance(label, ox.Literal) and label.language == self.language:
+                    self._own[entity] = min(label.value, self._own.get(entity, label.value))
         return self._labels
 
     def _english_name(self, iri: ox.NamedNode) -> str:
-        """'English label (prefixed name)', or the prefixed name alone for an entity without one."""
+        """'Label (prefixed name)', the label in the user's language where the entity has one, else
+        in English; the prefixed name alone for an entity without either."""
         self.labels()
-        name = self._names.get(iri)
+        name = self._own.get(iri) or self._names.get(iri)
         return f"{name} ({shorten(iri.value)})" if name else shorten(iri.value)
 
     def candidates(self, text: str, n: int = 5) -> list[str]:
@@ -137,6 +144,23 @@ class EntityResolver:
                 hint="give one of them as a prefixed name: " + ", ".join(shorten(m.value) for m in matches),
             )
         raise ParameterError(f"parameter {param!r}: no entity is labelled {value!r}", candidates=self.candidates(value))
+
+
+def user_language(environ: Mapping[str, str] | None = None) -> str | None:
+    """The language of the user's locale (``ru`` for ``LANG=ru_RU.UTF-8``), None for C or POSIX.
+
+    >>> user_language({"LANG": "kk_KZ.UTF-8"}), user_language({"LC_ALL": "C.UTF-8", "LANG": "ru_RU"})
+    ('kk', None)
+    """
+    import os
+
+    env = os.environ if environ is None else environ
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(variable, "")
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()
+            return code if code.isalpha() and code not in ("c", "posix") else None
+    return None
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:

@@ -89,6 +89,12 @@ class QueryResult:
         ``datetime64``, years or months as pandas ``Period``s of that precision (a column that
         mixes years, months and days keeps the Python values), the rest as text.
 
+        >>> from kgraph.namespaces import XSD
+        >>> year = ox.Literal("2017", datatype=ox.NamedNode(XSD.gYear))
+        >>> df = QueryResult("select", ["who", "since"], [(ox.Literal("Kazakhstan"), year)]).to_dataframe()
+        >>> [str(t) for t in df.dtypes], str(df["since"][0])
+        (['string', 'period[Y-DEC]'], '2017')
+
         Raises:
             UsageError: pandas is not installed, or the result is not a SELECT's.
         """

@@ -357,7 +357,10 @@ def test_the_command_line_fits_columns_and_wide_keeps_everything(capsys, kg, mon
     assert max(map(len, out.splitlines())) > 80 and "Negotiations on the settlement of the Syrian crisis have been held" in out
 
 
-def test_a_misspelt_entity_is_offered_entities_never_ontology_or_shape_terms(kg):
+def test_a_misspelt_entity_is_offered_entities_never_ontology_or_shape_terms(kg, monkeypatch):
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
     with pytest.raises(ParameterError) as caught:
         kg.query("evidence", {"entity": "peace proces"})
     assert "Astana process (id:AstanaProcess)" in caught.value.candidates
@@ -365,3 +368,10 @@ def test_a_misspelt_entity_is_offered_entities_never_ontology_or_shape_terms(kg)
     with pytest.raises(ParameterError) as caught:
         kg.query("evidence", {"entity": "Kazakstan"})
     assert caught.value.candidates[0] == "Kazakhstan (id:Kazakhstan)"
+
+
+def test_candidates_are_named_in_the_users_language_where_labels_exist(kg):
+    resolver = EntityResolver(OxigraphEngine(kg.engine().store), language="ru")
+    candidates = resolver.candidates("Kazakstan")
+    assert candidates[0] == "Казахстан (id:Kazakhstan)"
+    assert "Kazakhstani peacekeepers (id:KazakhstaniPeacekeepers)" in candidates  # no Russian label: English
