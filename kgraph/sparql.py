@@ -25,20 +25,34 @@ _TOKENS = re.compile(
         |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'            # strings
         |<[^<>"{}|^`\\\x00-\x20]*>                          # IRIs
         |[?$][A-Za-z_0-9]+                                  # variables
-        |(?:[A-Za-z][\w.-]*)?:[\w.%-]*                      # prefixed names
+        |(?:[A-Za-z][\w.-]*)?:(?:[\w.:%-]|\\[_~.\-!$&'()*+,;=/?\#@%])*   # prefixed names, with the escapes PN_LOCAL allows
         |@[A-Za-z][A-Za-z0-9-]*)                            # language tags
       |(?P<word>[A-Za-z_][A-Za-z_0-9]*)''',
     re.VERBOSE,
 )
 
 
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _codepoint(m: re.Match[str]) -> str:
+    value = int(m.group(1) or m.group(2), 16)
+    return chr(value) if value <= 0x10FFFF else m.group(0)  # not a character: the engine will refuse it
+
+
 def keywords(text: str) -> list[str]:
-    """The bare words of a SPARQL text, upper-cased, outside comments, strings and IRIs.
+    r"""The bare words of a SPARQL text, upper-cased, outside comments, strings and IRIs.
+
+    Codepoint escapes are decoded first, as SPARQL does before parsing (``\u0053ERVICE`` is
+    SERVICE), and a prefixed name's escapes (``ex:a\#b``) are part of the name, not a comment.
 
     >>> keywords('SELECT * WHERE { ?service ex:drop <http://x/SERVICE> "DROP"@en } # LOAD')
     ['SELECT', 'WHERE']
+    >>> keywords(r'SELECT * { ?x ex:a\#b ?y . \u0053ERVICE <http://x/> { } }')
+    ['SELECT', 'SERVICE']
     """
-    return [m.group("word").upper() for m in _TOKENS.finditer(text) if m.group("word")]
+    decoded = _CODEPOINT.sub(_codepoint, text)
+    return [m.group("word").upper() for m in _TOKENS.finditer(decoded) if m.group("word")]
 
 
 def query_form(text: str) -> str:

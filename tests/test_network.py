@@ -51,6 +51,12 @@ def listener():
         "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}",
         "select * where {{ ?s ?p ?o . service silent <{url}/sparql> {{ ?s ?p ?x }} }}",
         "# a comment\nPREFIX ex: <{url}/>\nASK {{ SERVICE ex:sparql {{ ?s ?p ?o }} }}",
+        # issue 10: escapes that SPARQL allows in prefixed names hid the SERVICE from the scan
+        "PREFIX ex: <http://e/> SELECT * WHERE {{ OPTIONAL {{ ?x ex:a\\#b ?y }} SERVICE <{url}/x> {{ ?s ?p ?o }} }}",
+        "PREFIX ex: <http://e/> SELECT * WHERE {{ ?x ex:a\\' ?y . SERVICE <{url}/x'> {{ ?s ?p ?o }} }}",
+        "PREFIX ex: <http://e/> SELECT * WHERE {{ ?x ex:a:b\\#c ?y . SERVICE <{url}/x> {{ ?s ?p ?o }} }}",
+        # and codepoint escapes, which SPARQL applies before parsing
+        "SELECT * WHERE {{ \\u0053ERVICE <{url}/x> {{ ?s ?p ?o }} }}",
     ],
 )
 def test_service_is_refused_before_any_request(kg, listener, engine, template):
