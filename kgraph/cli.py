@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -93,7 +94,17 @@ def _write_output(text: str | bytes, output: str | None) -> None:
 
     target = Path(output)
     try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as e:
+        raise UsageError(f"{target}: cannot write: {e.strerror}") from None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UsageError(f"{target}: not a regular file; kgraph replaces only regular files", hint="give a file name, or - for standard output")
+    try:
         write_atomically(target, data)
+        if mode is not None:
+            os.chmod(target, stat.S_IMODE(mode))  # the replaced file's permissions, not the umask's
     except OSError as e:
         raise UsageError(f"{target}: cannot write: {e.strerror}") from None
 
@@ -576,7 +587,7 @@ def _load_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also put the union of all graphs into the default graph, for servers whose default graph is not the union",
     )
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="remote request timeout (default 60)")
+    p.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS", help="remote request timeout (default 60)")
     p.set_defaults(func=cmd_load)
 
 
@@ -644,6 +655,17 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, **kwargs)
 
 
+def _seconds(text: str) -> float:
+    """A --timeout value: a finite number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value < 1e6:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0 (and below 1e6)")
+    return value
+
+
 def _option_group(name: str) -> argparse.ArgumentParser:
     group = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
     if name == "common":
@@ -654,7 +676,7 @@ def _option_group(name: str) -> argparse.ArgumentParser:
         group.add_argument("--quiet", "-q", action="store_true", help="say nothing about progress on standard error")
     elif name == "remote":
         group.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL 1.1 query endpoint instead of the embedded store")
-        group.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="remote request timeout (default 30)")
+        group.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="remote request timeout (default 30)")
     else:
         group.add_argument(
             "--reference", action="store_true", help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)"

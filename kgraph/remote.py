@@ -112,6 +112,16 @@ def _check_url(url: str) -> urllib.parse.SplitResult:
     return parts
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Refuse every redirect: the answer comes back as the HTTPError it is."""
+
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def _request(
     method: str, url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None, timeout: float, what: str
 ) -> tuple[int, bytes]:
@@ -125,9 +135,15 @@ def _request(
             token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
             request.add_header("Authorization", f"Basic {token}")
         try:
-            with netguard.allow(host), urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            with netguard.allow(host), _OPENER.open(request, timeout=timeout) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as e:
+            if 300 <= e.code < 400:  # never followed: urllib would re-send a POST as a GET without its body, credentials and all
+                where = e.headers.get("Location", "(no Location header)")
+                raise RemoteError(
+                    f"{url}: the server redirects (HTTP {e.code}) to {where} while {what}; kgraph follows no redirect",
+                    hint="give the address it redirects to, if you trust it",
+                ) from None
             detail = e.read()[:300].decode("utf-8", "replace").strip()
             if e.code == 401 and attempt == 1 and auth is None and sys.stdin is not None and sys.stdin.isatty():
                 auth = (input(f"user for {parts.hostname}: "), getpass.getpass("password: "))

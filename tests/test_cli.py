@@ -420,3 +420,24 @@ def test_the_bash_completion_script_completes_a_query_name(tmp_path):
     assert done.stdout.split() == ["hosted-talks"], done.stderr
     zsh = subprocess.run([sys.executable, "-m", "kgraph", "completion", "zsh"], capture_output=True, text=True, check=True).stdout
     assert "bashcompinit" in zsh and "complete -o default -F _kgraph kgraph" in zsh
+
+
+@pytest.mark.parametrize("value", ["-1", "0", "nan", "inf", "soon"])
+def test_a_timeout_must_be_a_finite_number_of_seconds(capsys, value):
+    with pytest.raises(SystemExit) as caught:
+        main(["query", "platforms", "--endpoint", "http://127.0.0.1:9/query", "--timeout", value])
+    assert caught.value.code == 2 and "--timeout" in capsys.readouterr().err
+
+
+def test_output_replaces_only_regular_files_and_keeps_their_mode(capsys, kg, tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert main(["query", "platforms", "--format", "csv", "--output", str(fifo), "--workspace", str(kg.workspace)]) == 2
+    assert "not a regular file" in capsys.readouterr().err and fifo.is_fifo()
+    private = tmp_path / "rows.csv"
+    private.write_text("old")
+    private.chmod(0o600)
+    assert main(["query", "platforms", "--format", "csv", "--output", str(private), "--workspace", str(kg.workspace)]) == 0
+    assert private.read_text().startswith("platform,") and (private.stat().st_mode & 0o777) == 0o600
+    assert main(["query", "platforms", "--format", "csv", "--output", "-", "--workspace", str(kg.workspace)]) == 0
+    assert capsys.readouterr().out.startswith("platform,")

@@ -338,3 +338,52 @@ def test_progress_speaks_only_at_a_terminal_and_not_when_quiet():
     with Progress(delay=0.0, stream=piped) as progress:
         progress("validating")
     assert piped.getvalue() == ""
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_a_failure_never_a_success_and_sends_nothing_on(capsys, kg, monkeypatch, status):
+    """Issue 10: a POST answered with a redirect was re-sent as a GET without its body (with the
+    credentials, to another port) and reported as 'added N triples'."""
+    seen: list[tuple[str, str | None]] = []
+
+    class Elsewhere(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.command, self.headers.get("Authorization")))
+            self.send_response(204)
+            self.end_headers()
+
+        do_POST = do_PUT = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    elsewhere = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+    target = f"http://127.0.0.1:{elsewhere.server_address[1]}/store"
+
+    class Redirecting(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(status)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_PUT = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    redirecting = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    for server in (elsewhere, redirecting):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("KGRAPH_USER", "ada")
+    monkeypatch.setenv("KGRAPH_PASSWORD", "secret")
+    try:
+        code = main(["load", "--endpoint", f"http://127.0.0.1:{redirecting.server_address[1]}/store", "--workspace", str(kg.workspace)])
+    finally:
+        for server in (elsewhere, redirecting):
+            server.shutdown()
+            server.server_close()
+    out, err = capsys.readouterr()
+    assert code == 4 and "redirects" in err and target in err and "added" not in out
+    assert seen == []
