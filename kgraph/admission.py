@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -349,6 +350,15 @@ def _check_whole(
     return Checked(report, files, texts, new_per_file, duplicates, build, None, "reference" if reference else "whole graph")
 
 
+def _safe_name(name: str) -> str:
+    """A file name as the workspace keeps it: letters, digits, '.', '_' and '-' (others become '-').
+
+    >>> _safe_name("my facts%20\\nnew.ttl")
+    'my-facts-20-new.ttl'
+    """
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "facts"
+
+
 def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
     resources: Resources, workspace: Path, paths: list[Path], *, reference: bool = False, progress: Progress | None = None
 ) -> AddResult:
@@ -380,13 +390,14 @@ def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
             for f, fresh in zip(checked.files, checked.new, strict=True):
                 if not fresh:
                     continue
-                target = workspace / "facts" / f"{stamp}-{f.path.stem}.ttl"
+                stem = _safe_name(f.path.stem)
+                target = workspace / "facts" / f"{stamp}-{stem}.ttl"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 n = 1
                 while target.exists():
                     n += 1
-                    target = workspace / "facts" / f"{stamp}-{f.path.stem}-{n}.ttl"
-                header = f"# Added by kgraph add from {f.path.name} on {stamp} UTC.\n".encode()
+                    target = workspace / "facts" / f"{stamp}-{stem}-{n}.ttl"
+                header = f"# Added by kgraph add from {_safe_name(f.path.name)} on {stamp} UTC.\n".encode()
                 prefixes = {**PREFIXES, **f.prefixes}
                 write_atomically(target, header + rdf_bytes(fresh, ox.RdfFormat.TURTLE, prefixes))
                 written.append(target)

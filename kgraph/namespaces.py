@@ -197,8 +197,15 @@ def data_graph_iri(stem: str) -> str:
 
 
 def workspace_graph_iri(stem: str) -> str:
-    """The named graph of a file added to the workspace with ``kgraph add``."""
-    return f"{GRAPH}workspace/{stem}"
+    """The named graph of a file added to the workspace with ``kgraph add`` (its name percent-encoded
+    where an IRI cannot hold it as it is).
+
+    >>> workspace_graph_iri("20261129T101500-my facts")
+    'https://w3id.org/kgraph/graph/workspace/20261129T101500-my%20facts'
+    """
+    from urllib.parse import quote
+
+    return f"{GRAPH}workspace/{quote(stem, safe='-._~')}"
 
 
 def shorten(iri: str) -> str:

@@ -53,6 +53,8 @@ def load_to_store(kg: KnowledgeGraph, target: Path) -> dict[str, Any]:
     same folder wait for each other.
     """
     target = Path(target).absolute()
+    if target.exists() and not target.is_dir():
+        raise WorkspaceError(f"{target}: not a folder", hint="give a new or empty folder for the store")
     build = kg.build()
     build.require_conforming()
     if target.exists() and any(target.iterdir()) and not (target / STORE_MARKER).exists():

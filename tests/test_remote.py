@@ -387,3 +387,10 @@ def test_a_redirect_is_a_failure_never_a_success_and_sends_nothing_on(capsys, kg
     out, err = capsys.readouterr()
     assert code == 4 and "redirects" in err and target in err and "added" not in out
     assert seen == []
+
+
+def test_load_store_refuses_a_regular_file(kg, tmp_path):
+    target = tmp_path / "not-a-folder"
+    target.write_text("keep me")
+    assert main(["load", "--store", str(target), "--workspace", str(kg.workspace)]) == 3
+    assert target.read_text() == "keep me"

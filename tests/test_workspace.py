@@ -314,3 +314,16 @@ def test_a_changed_source_text_is_refused(tmp_path):
     text.write_bytes(text.read_bytes().replace(b"1992", b"1993"))
     with pytest.raises(InputError, match="SHA-256"):
         KnowledgeGraph(workspace=tmp_path / "ws", resources=Resources.at(root)).build()
+
+
+@pytest.mark.parametrize("name", ["my facts%20.ttl", "new\nline.ttl"])
+def test_a_file_named_with_spaces_percents_or_newlines_is_added_under_a_safe_name(fresh_kg, tmp_path, name):
+    """Issue 10: such names ended as internal errors (an invalid graph IRI) or broken Turtle."""
+    path = tmp_path / name
+    shutil.copy(EXAMPLES / "safe-world.ttl", path)
+    result = fresh_kg.add([path])
+    assert result.added == 15
+    written = result.written[0]
+    assert "\n" not in written.name and " " not in written.name and "%" not in written.name
+    assert written.read_text(encoding="utf-8").startswith("# Added by kgraph add from ")
+    assert len(fresh_kg.additions()) == 1
