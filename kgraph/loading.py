@@ -42,12 +42,22 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
     return fmt
 
 
+# An entity declaration in any of the encodings an XML document may use (XML 1.0, appendix F).
+_ENTITY_MARKERS = tuple("<!ENTITY".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"))
+
+
 def parse_rdf_bytes(data: bytes, fmt: ox.RdfFormat, *, name: str = "<input>") -> ParsedFile:
     """Parse RDF text; raise ParseError with line and column on bad syntax.
 
     >>> parse_rdf_bytes(b'<http://e/a> <http://e/b> "c" .', ox.RdfFormat.N_TRIPLES).triples[0].object.value
     'c'
     """
+    if fmt == ox.RdfFormat.RDF_XML and any(marker in data for marker in _ENTITY_MARKERS):
+        raise ParseError(
+            "XML entity declarations (<!ENTITY ...>) are refused: expanding them can take any amount of memory",
+            path=name,
+            hint="write the values out in the file, or use Turtle",
+        )
     parser = ox.parse(data, format=fmt)
     try:
         quads = list(parser)

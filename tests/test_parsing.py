@@ -52,3 +52,21 @@ def test_missing_file_and_unknown_extension(tmp_path):
 def test_relative_iris_without_base_are_refused():
     with pytest.raises(ParseError):
         parse_rdf_bytes(b"<a> <b> <c> .", ox.RdfFormat.TURTLE)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_xml_entity_declarations_are_refused_before_they_can_expand(tmp_path, encoding):
+    """Issue 10: a 605-byte RDF/XML file of nested entities took 3.9 GB; pyoxigraph expands them."""
+    from kgraph.errors import ParseError
+    from kgraph.loading import parse_rdf_file
+
+    levels = "".join(f'  <!ENTITY e{i} "{f"&e{i - 1};" * 10}">\n' for i in range(1, 4))
+    text = (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<!DOCTYPE rdf:RDF [\n  <!ENTITY e0 "lol">\n{levels}]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://e/">'
+        '<rdf:Description rdf:about="http://e/s"><ex:p>&e3;</ex:p></rdf:Description></rdf:RDF>\n'
+    )
+    path = tmp_path / "laughs.rdf"
+    path.write_bytes(text.encode(encoding))
+    with pytest.raises(ParseError, match="entity declarations"):
+        parse_rdf_file(path)
