@@ -46,8 +46,9 @@ def rdf_format_for(path: Path) -> ox.RdfFormat:
 _ENTITY_MARKERS = tuple("<!ENTITY".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"))
 
 
-def parse_rdf_bytes(data: bytes, fmt: ox.RdfFormat, *, name: str = "<input>") -> ParsedFile:
-    """Parse RDF text; raise ParseError with line and column on bad syntax.
+def parse_rdf_bytes(data: bytes, fmt: ox.RdfFormat, *, name: str = "<input>", base_iri: str | None = None) -> ParsedFile:
+    """Parse RDF text; raise ParseError with line and column on bad syntax. Relative IRIs are
+    resolved against ``base_iri`` (a file's own ``file:`` URI, as RDF says), where given.
 
     >>> parse_rdf_bytes(b'<http://e/a> <http://e/b> "c" .', ox.RdfFormat.N_TRIPLES).triples[0].object.value
     'c'
@@ -58,7 +59,7 @@ def parse_rdf_bytes(data: bytes, fmt: ox.RdfFormat, *, name: str = "<input>") ->
             path=name,
             hint="write the values out in the file, or use Turtle",
         )
-    parser = ox.parse(data, format=fmt)
+    parser = ox.parse(data, format=fmt, base_iri=base_iri)
     try:
         quads = list(parser)
     except SyntaxError as e:
@@ -88,7 +89,7 @@ def parse_rdf_file(path: Path) -> ParsedFile:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror}") from None
-    parsed = parse_rdf_bytes(data, fmt, name=str(path))
+    parsed = parse_rdf_bytes(data, fmt, name=str(path), base_iri=path.absolute().as_uri())
     parsed.path = path
     return parsed
 
