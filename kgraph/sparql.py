@@ -55,12 +55,35 @@ def keywords(text: str) -> list[str]:
     return [m.group("word").upper() for m in _TOKENS.finditer(decoded) if m.group("word")]
 
 
+_BRACKETS = re.compile(r"[{}()\[\]]")
+MAX_NESTING = 200  # groups and parentheses inside each other: deeper crashed the native parser (issue 10)
+
+
+def nesting(text: str) -> int:
+    """How deep braces, parentheses and brackets nest, outside comments, strings and IRIs.
+
+    >>> nesting('SELECT * { { ?s ?p "{{{" } FILTER ((?s)) }')
+    3
+    """
+    depth = deepest = 0
+    for c in _BRACKETS.findall(_TOKENS.sub(" ", text)):  # tokens hold no bracket that counts
+        depth += 1 if c in "{([" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE; raise QueryRefusedError for updates and SERVICE.
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; raise QueryRefusedError for updates, SERVICE and
+    nesting deeper than :data:`MAX_NESTING`.
 
     >>> query_form("PREFIX ex: <http://e/> ask { ?s ?p ?o }")
     'ASK'
     """
+    if nesting(text) > MAX_NESTING:
+        raise QueryRefusedError(
+            f"the query nests groups or parentheses more than {MAX_NESTING} deep",
+            hint="write it flatter; no real query needs that depth",
+        )
     words = keywords(text)
     if "SERVICE" in words:
         raise QueryRefusedError(

@@ -145,3 +145,19 @@ with netguard.allow("127.0.0.1"):
     assert out.stdout.splitlines()[0].startswith("blocked: blocked a network connection to 127.0.0.1")
     assert out.stdout.splitlines()[1] == "allowed"
     assert hits == ["/allowed"]
+
+
+@pytest.mark.parametrize("nested", ["{" * 3000 + "}" * 3000, "{ FILTER " + "(" * 5000 + "1" + ")" * 5000 + " }"])
+def test_deep_nesting_is_refused_before_the_parser_sees_it(kg, nested):
+    """Issue 10: 3,000 nested braces or 5,000 parentheses crashed the process (exit 139, no message)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "kgraph", "sparql", f"SELECT * WHERE {nested}", "--workspace", str(kg.workspace)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2 and "nests groups or parentheses" in done.stderr
