@@ -114,6 +114,34 @@ def _check_url(url: str) -> urllib.parse.SplitResult:
     return parts
 
 
+MAX_RESPONSE = 1 << 30  # bytes of one answer; a bigger one is refused, not read into memory
+
+
+def _read_bounded(response: Any, url: str, what: str, timeout: float) -> bytes:
+    """The body, read within ``timeout`` seconds overall (a server that drips a byte at a time
+    would pass every per-read timeout) and at most :data:`MAX_RESPONSE` bytes."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = response.read1(1 << 16)  # what has come, without waiting for the rest
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_RESPONSE:
+            raise RemoteError(
+                f"{url}: the answer is larger than {MAX_RESPONSE} bytes while {what}", hint="ask for less: --limit, or a narrower query"
+            )
+        if time.monotonic() > deadline:
+            raise RemoteError(
+                f"{url}: the answer took more than {timeout:g} s while {what} ({size} bytes so far)",
+                hint="raise --timeout, or check the server's load",
+            )
+        chunks.append(chunk)
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """Refuse every redirect: the answer comes back as the HTTPError it is."""
 
@@ -138,7 +166,7 @@ def _request(
             request.add_header("Authorization", f"Basic {token}")
         try:
             with netguard.allow(host), _OPENER.open(request, timeout=timeout) as response:
-                return response.status, response.read()
+                return response.status, _read_bounded(response, url, what, timeout)
         except urllib.error.HTTPError as e:
             if 300 <= e.code < 400:  # never followed: urllib would re-send a POST as a GET without its body, credentials and all
                 where = e.headers.get("Location", "(no Location header)")

@@ -394,3 +394,59 @@ def test_load_store_refuses_a_regular_file(kg, tmp_path):
     target.write_text("keep me")
     assert main(["load", "--store", str(target), "--workspace", str(kg.workspace)]) == 3
     assert target.read_text() == "keep me"
+
+
+@pytest.fixture
+def answering():
+    """A query endpoint whose answer is chosen per test: (bytes, seconds between bytes)."""
+    state = {"body": b"", "drip": 0.0}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(state["body"])))
+            self.end_headers()
+            try:
+                if state["drip"]:
+                    for b in state["body"]:
+                        self.wfile.write(bytes([b]))
+                        self.wfile.flush()
+                        time.sleep(state["drip"])
+                else:
+                    self.wfile.write(state["body"])
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/query", state
+    server.shutdown()
+    server.server_close()
+
+
+ASK_TRUE = b'{"head": {}, "boolean": true}'
+
+
+def test_a_server_that_drips_its_answer_meets_the_overall_deadline(capsys, answering):
+    """Issue 10: one byte a second defeated --timeout 2 (each read came within the timeout)."""
+    url, state = answering
+    state.update(body=ASK_TRUE, drip=0.2)
+    started = time.monotonic()
+    assert main(["sparql", "ASK { ?s ?p ?o }", "--endpoint", url, "--timeout", "1"]) == 4
+    assert time.monotonic() - started < 4 and "took more than 1 s" in capsys.readouterr().err
+    state.update(drip=0.0)
+    assert main(["sparql", "ASK { ?s ?p ?o }", "--endpoint", url, "--timeout", "5"]) == 0
+
+
+def test_an_answer_larger_than_the_cap_is_refused_not_read_into_memory(capsys, answering, monkeypatch):
+    url, state = answering
+    state.update(body=ASK_TRUE + b" " * 200_000)
+    monkeypatch.setattr("kgraph.remote.MAX_RESPONSE", 100_000)
+    assert main(["sparql", "ASK { ?s ?p ?o }", "--endpoint", url]) == 4
+    assert "larger than 100000 bytes" in capsys.readouterr().err
