@@ -35,6 +35,7 @@ from kgraph.formats import EXPORT_FORMATS, GRAPH_RESULT_FORMATS, REPORT_FORMATS,
 if TYPE_CHECKING:
     import threading
 
+    from kgraph.evidence import Span
     from kgraph.graph import KnowledgeGraph
     from kgraph.validation import ValidationReport
 
@@ -290,15 +291,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_span(args: argparse.Namespace) -> int:
-    span = _kg(args).span(
-        args.text,
-        document=args.document,
-        document_iri=args.document_iri,
-        occurrence=args.occurrence,
-        prefix=args.prefix or "",
-        suffix=args.suffix or "",
+def _span_of(args: argparse.Namespace, kg: KnowledgeGraph, words: str) -> Span:
+    """The span of ``words`` that the quote options (see :func:`_quote_options`) choose."""
+    return kg.span(
+        words, document=args.document, document_iri=args.document_iri, occurrence=args.occurrence, prefix=args.prefix or "", suffix=args.suffix or ""
     )
+
+
+def cmd_span(args: argparse.Namespace) -> int:
+    span = _span_of(args, _kg(args), args.text)
     _write_output(span.to_turtle(), None)
     if span.occurrences > 1:
         name = Path(args.document).name if args.document else "the source text"
@@ -384,14 +385,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     kg = _kg(args)
     span, document_iri = None, SHIPPED_DOCUMENT
     if args.quote:
-        span = kg.span(
-            args.quote,
-            document=args.document,
-            document_iri=args.document_iri,
-            occurrence=args.occurrence,
-            prefix=args.prefix or "",
-            suffix=args.suffix or "",
-        )
+        span = _span_of(args, kg, args.quote)
         document_iri = span.document
     name = args.id if args.id.startswith(("id:", "<")) else f"id:{args.id}"
     if name.startswith("id:") and not all(c.isalnum() or c in "_-" for c in name[3:]):
