@@ -292,7 +292,7 @@ def to_table(result: QueryResult, *, width: int | None = None, wide: bool = Fals
     columns = list(result.variables)
     cells = [[_readable(t) for t in row] for row in result.rows]
     if not wide and width is None:
-        cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+        cells = [[_cut(c, max_width) for c in row] for row in cells]
     if width is not None and not wide:
         columns, cells = _fit(columns, cells, width)
 
@@ -304,7 +304,7 @@ def to_table(result: QueryResult, *, width: int | None = None, wide: bool = Fals
     out = [line(columns), line(["-" * w for w in widths])]
     out += [line(row) for row in cells]
     if width is not None and not wide:
-        out = [o if len(o) <= width else o[: width - 1] + "…" for o in out]
+        out = [_cut(o, width) for o in out]
     out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(out) + "\n"
 
@@ -334,6 +334,14 @@ def _fit(columns: list[str], cells: list[list[str]], width: int) -> tuple[list[s
             others = [i for i in shrinkable if not labels[i]] or shrinkable
             i = max(others, key=lambda k: widths[k])
             widths[i] -= min(widths[i] - floors[i], total(widths) - width)
-    cut = [[c if len(c) <= w else c[: max(1, w - 1)] + "…" for c, w in zip(row, widths, strict=True)] for row in cells]
-    heads = [c if len(c) <= w else c[: max(1, w - 1)] + "…" for c, w in zip(columns, widths, strict=True)]
-    return heads, cut
+    cut = [[_cut(c, w) for c, w in zip(row, widths, strict=True)] for row in cells]
+    return [_cut(c, w) for c, w in zip(columns, widths, strict=True)], cut
+
+
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters, the last an ellipsis where it had to be cut.
+
+    >>> _cut("Kazakhstan", 6), _cut("Astana", 6)
+    ('Kazak…', 'Astana')
+    """
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
