@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from kgraph.admission import AddResult, add_files
 from kgraph.build import Build, build_inputs
 from kgraph.errors import InputError, NonConformingError, UsageError, WorkspaceError
-from kgraph.inputs import collect_inputs
+from kgraph.inputs import collect_inputs, files_in
 from kgraph.lock import workspace_lock
 from kgraph.namespaces import DCTERMS, ID, KG, PREFIXES, RDF, RDFS, XSD
 from kgraph.terms import lexical, rdf_bytes
@@ -79,11 +79,8 @@ def _doc_texts(triples: list[ox.Triple]) -> list[str]:
 
 def additions(workspace: Path) -> list[Addition]:
     """The additions of a workspace, oldest first."""
-    folder = workspace / "facts"
-    if not folder.is_dir():
-        return []
     out = []
-    for path in sorted(p for p in folder.glob("*.ttl") if not p.name.startswith(".")):
+    for path in files_in(workspace / "facts", ".ttl"):  # the files the build reads as additions
         data = path.read_bytes()
         m = _HEADER.match(data)
         stamp = m.group(2).decode() if m else time.strftime("%Y%m%dT%H%M%S", time.gmtime(path.stat().st_mtime))
@@ -226,17 +223,21 @@ def source_entry(
     return iri, rdf_bytes(triples, ox.RdfFormat.TURTLE, PREFIXES), len(content), digest
 
 
-def register_source(resources: Resources, workspace: Path, text: Path, *, progress: Progress | None = None, **entry: str | None) -> Registration:
-    """Write a text's ``kg:SourceDocument`` entry and add it, with the text, to the workspace.
-
-    ``entry`` takes :func:`source_entry`'s keywords (title, date, iri, url, language).
-    """
-    title, date = entry.pop("title"), entry.pop("date")
-    if title is None or date is None:
-        raise UsageError("a source needs a title and a date")
-    iri, turtle, characters, digest = source_entry(
-        text, title=title, date=date, iri=entry.get("iri"), url=entry.get("url"), language=entry.get("language") or "en"
-    )
+def register_source(  # noqa: PLR0913 - the entry's fields, as KnowledgeGraph.add_source takes them
+    resources: Resources,
+    workspace: Path,
+    text: Path,
+    *,
+    title: str,
+    date: str,
+    iri: str | None = None,
+    url: str | None = None,
+    language: str = "en",
+    progress: Progress | None = None,
+) -> Registration:
+    """Write a text's ``kg:SourceDocument`` entry (see :func:`source_entry`) and add it, with the
+    text, to the workspace."""
+    iri, turtle, characters, digest = source_entry(text, title=title, date=date, iri=iri, url=url, language=language)
     with tempfile.TemporaryDirectory(prefix="kgraph-source-") as tmp:
         facts = Path(tmp) / f"{text.stem}-source.ttl"
         facts.write_bytes(turtle)

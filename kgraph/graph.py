@@ -12,6 +12,7 @@ from kgraph.catalogue import CannedQuery, Catalogue
 from kgraph.engines import ENGINES, OxigraphEngine, QueryEngine, RdflibEngine
 from kgraph.errors import UsageError
 from kgraph.formats import EXPORT_FORMATS, RDF_SYNTAXES
+from kgraph.inputs import files_in
 from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
 from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
@@ -173,7 +174,7 @@ class KnowledgeGraph:
         for folder in (self.workspace / "sources", self.resources.data):
             if path.name == str(name) and (folder / path.name).is_file():
                 return folder / path.name
-        known = sorted({p.name for folder in (self.workspace / "sources", self.resources.data) for p in folder.glob("*.txt")})
+        known = sorted({p.name for folder in (self.workspace / "sources", self.resources.data) for p in files_in(folder, ".txt")})
         raise UsageError(
             f"{name}: no such file, and no registered source text of that name",
             hint=f"registered texts: {', '.join(known)}; register a new one with 'kgraph source add FILE --title ... --date ...'",

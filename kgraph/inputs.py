@@ -29,7 +29,7 @@ class InputFile(NamedTuple):
         return f"{self.role}/{self.path.name}"
 
 
-def _files(folder: Path, suffix: str) -> list[Path]:
+def files_in(folder: Path, suffix: str) -> list[Path]:
     """The files of ``folder`` ending in ``suffix``, by name, leaving out hidden ones (as ``glob`` does)."""
     try:
         with os.scandir(folder) as entries:
@@ -41,12 +41,12 @@ def _files(folder: Path, suffix: str) -> list[Path]:
 
 def collect_inputs(resources: Resources, workspace: Path) -> list[InputFile]:
     """Every file the build reads, in a fixed order."""
-    inputs = [InputFile(p, "ontology", GRAPH_ONTOLOGY) for p in _files(resources.ontology, ".ttl") if p.name != resources.shapes.name]
+    inputs = [InputFile(p, "ontology", GRAPH_ONTOLOGY) for p in files_in(resources.ontology, ".ttl") if p.name != resources.shapes.name]
     inputs.append(InputFile(resources.shapes, "shapes", GRAPH_SHAPES))
-    inputs += [InputFile(p, "data", data_graph_iri(p.stem)) for p in _files(resources.data, ".ttl")]
-    inputs += [InputFile(p, "text", None) for p in _files(resources.data, ".txt")]
-    inputs += [InputFile(p, "workspace", workspace_graph_iri(p.stem)) for p in _files(workspace / "facts", ".ttl")]
-    inputs += [InputFile(p, "text", None) for p in _files(workspace / "sources", ".txt")]
+    inputs += [InputFile(p, "data", data_graph_iri(p.stem)) for p in files_in(resources.data, ".ttl")]
+    inputs += [InputFile(p, "text", None) for p in files_in(resources.data, ".txt")]
+    inputs += [InputFile(p, "workspace", workspace_graph_iri(p.stem)) for p in files_in(workspace / "facts", ".ttl")]
+    inputs += [InputFile(p, "text", None) for p in files_in(workspace / "sources", ".txt")]
     return inputs
 
 
