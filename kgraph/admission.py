@@ -233,29 +233,27 @@ def check_files(
     files, texts = _parse_new(paths)
     build = ensure_built(resources, workspace, locked=locked, progress=progress)
     text_dirs = [*sorted({p.parent for p in texts}), resources.data, workspace / "sources"]
-    checked = None if reference else _check_delta(build, files, texts, text_dirs)
-    if checked is None:
-        checked = _check_whole(resources, workspace, build, files, texts, text_dirs, reference=reference, progress=progress)
     from kgraph.explain import explain, unknown_names
     from kgraph.stores import load_store
 
     store = load_store(build.folder)
+    checked = None if reference else _check_delta(build, store, files, texts, text_dirs)
+    if checked is None:
+        checked = _check_whole(resources, workspace, build, files, texts, text_dirs, reference=reference, progress=progress)
     checked.report.problems.extend(unknown_names(files, store, _locations(files)))
     if checked.report.problems:
         explain(checked.report, files, store, text_dirs)
     return checked
 
 
-def _check_delta(build: Build, files: list[ParsedFile], texts: list[Path], text_dirs: list[Path]) -> Checked | None:
+def _check_delta(build: Build, store: ox.Store, files: list[ParsedFile], texts: list[Path], text_dirs: list[Path]) -> Checked | None:
     """The fast check: close and validate only what the new facts affect. None where it does not apply."""
     from kgraph.delta import StoreFacts, UnknownReads, affected_nodes, cached_read_paths, context_triples
     from kgraph.namespaces import GRAPH_ONTOLOGY
     from kgraph.reasoning import NeedsFullBuild, check_types, close_delta
     from kgraph.rules import TYPE, NeedsReference
-    from kgraph.stores import load_store
     from kgraph.validation import validate
 
-    store = load_store(build.folder)
     facts = StoreFacts(store)
     ontology = facts.graph(GRAPH_ONTOLOGY)
     reasoner = reasoner_of(build, ontology)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kgraph.errors import InputError
 from kgraph.evidence import diagnose_span, occurrences, read_text
 from kgraph.loading import ParsedFile
 from kgraph.namespaces import DCTERMS, ID, KG, OA, RDF, RDFS, expand_shown
@@ -47,16 +48,17 @@ def _text_of(document: Term, objects: Lookup, text_dirs: Iterable[Path]) -> tupl
             if path.is_file():
                 try:
                     return path.name, read_text(path)
-                except Exception:
+                except InputError:  # unreadable: the violation stands without an explanation
                     return None
     return None
 
 
-def _registered(store: ox.Store | None, files: list[ParsedFile]) -> list[str]:
+def _registered(store: ox.Store | None, files: list[ParsedFile]) -> list[Term]:
+    """The source documents of the graph and of the new files, by name."""
     docs = {t.subject for f in files for t in f.triples if t.predicate.value == RDF.type and t.object == ox.NamedNode(KG.SourceDocument)}
     if store is not None:
         docs |= {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(RDF.type), ox.NamedNode(KG.SourceDocument), None)}
-    return sorted(str(show_term(d)) for d in docs)
+    return sorted(docs, key=str)
 
 
 def _first(values: list[Term]) -> Term | None:
@@ -97,7 +99,9 @@ def _why(p: Problem, node: Term, objects: Lookup, store: ox.Store | None, files:
                 )
             if p.path == "oa:hasSource":
                 return (
-                    "the registered source documents are " + ", ".join(_registered(store, files)) + "; register a new text with 'kgraph source add'"
+                    "the registered source documents are "
+                    + ", ".join(sorted(str(show_term(d)) for d in _registered(store, files)))
+                    + "; register a new text with 'kgraph source add'"
                 )
     if p.shape == "kgsh:EvidenceShape" and p.path == "kg:evidence":
         return _quote_for(node, objects, store, files, text_dirs)
@@ -107,7 +111,7 @@ def _why(p: Problem, node: Term, objects: Lookup, store: ox.Store | None, files:
 def _quote_for(node: Term, objects: Lookup, store: ox.Store | None, files: list[ParsedFile], text_dirs: list[Path]) -> str:
     """Which words of a source text would do as evidence for a node: its label where a text has it."""
     labels = [lexical(label) for label in objects(node, RDFS.label)]
-    documents = [ox.NamedNode(expand_shown(d)) for d in _registered(store, files)]
+    documents = _registered(store, files)
     for label in labels:
         for document in documents:
             found = _text_of(document, objects, text_dirs)
