@@ -187,13 +187,6 @@ class GYearMonth(tuple[int, int]):
         return f"GYearMonth({self[0]}, {self[1]})"
 
 
-_INTEGERS = frozenset(
-    XSD.term(n)
-    for n in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger")
-    if n in XSD.terms
-)
-
-
 def to_python(term: Term | None) -> object:
     """A term as the Python value its datatype says: int, Decimal, float, bool, ``date``,
     ``datetime``, :class:`GYear`, :class:`GYearMonth`, else its text (IRIs as strings).
@@ -229,8 +222,9 @@ def _converters() -> dict[str, Callable[[str], object]]:
         import datetime
         import decimal
 
+        integers = ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger")
         _CONVERTERS = {
-            **dict.fromkeys(_INTEGERS, int),
+            **dict.fromkeys((XSD.term(n) for n in integers), int),
             XSD.term("decimal"): decimal.Decimal,
             XSD.term("double"): float,
             XSD.term("float"): float,
