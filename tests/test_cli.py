@@ -441,3 +441,11 @@ def test_output_replaces_only_regular_files_and_keeps_their_mode(capsys, kg, tmp
     assert private.read_text().startswith("platform,") and (private.stat().st_mode & 0o777) == 0o600
     assert main(["query", "platforms", "--format", "csv", "--output", "-", "--workspace", str(kg.workspace)]) == 0
     assert capsys.readouterr().out.startswith("platform,")
+
+
+def test_minus_capital_v_prints_the_version(capsys):
+    from kgraph._version import __version__
+
+    with pytest.raises(SystemExit) as caught:
+        main(["-V"])
+    assert caught.value.code == 0 and capsys.readouterr().out.strip() == f"kgraph {__version__}"
