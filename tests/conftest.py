@@ -14,9 +14,12 @@ from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES
 
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_home(tmp_path_factory):
-    """Keep every test away from the user's real workspace."""
+    """Keep every test away from the user's real workspace and terminal."""
     mp = pytest.MonkeyPatch()
     mp.setenv("KGRAPH_HOME", str(tmp_path_factory.mktemp("home")))
+    # Tables are fitted to $COLUMNS where it is set (pytest-xdist's workers set it): the tests
+    # compare whole tables, as a script or a file would receive them.
+    mp.delenv("COLUMNS", raising=False)
     yield
     mp.undo()
 
