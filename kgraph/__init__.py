@@ -63,6 +63,7 @@ __all__ = [  # noqa: RUF022 - grouped as _OWNERS is, not sorted
     "WorkspaceError",
     "RemoteError",
     "NetworkBlockedError",
+    "QueryLimitError",
 ]
 
 

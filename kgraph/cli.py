@@ -41,9 +41,12 @@ if TYPE_CHECKING:
 
 
 def _kg(args: argparse.Namespace) -> KnowledgeGraph:
+    from kgraph.engines import QueryLimits
     from kgraph.graph import KnowledgeGraph
 
-    return KnowledgeGraph(workspace=args.workspace)
+    seconds = getattr(args, "timeout", None) if not getattr(args, "endpoint", None) else None
+    megabytes = getattr(args, "max_memory", QUERY_MEGABYTES)
+    return KnowledgeGraph(workspace=args.workspace, limits=QueryLimits(seconds or QUERY_SECONDS, megabytes * 2**20))
 
 
 class Progress:
@@ -168,7 +171,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.endpoint:
         from kgraph.remote import run_canned_remote
 
-        result = run_canned_remote(kg, args.name, params, args.endpoint, timeout=args.timeout)
+        result = run_canned_remote(kg, args.name, params, args.endpoint, timeout=args.timeout or REMOTE_SECONDS)
     else:
         result = kg.query(args.name, params, engine=args.engine, limit=args.limit, offset=args.offset)
     _write_output(result.serialize(args.format, width=_table_width(args), wide=args.wide), args.output)
@@ -190,7 +193,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     if args.endpoint:
         from kgraph.remote import run_remote
 
-        result = run_remote(text, args.endpoint, timeout=args.timeout)
+        result = run_remote(text, args.endpoint, timeout=args.timeout or REMOTE_SECONDS)
     else:
         result = kg.sparql(text, engine=args.engine, source=source)
     fmt = args.format or ("ttl" if result.kind == "graph" else "table")
@@ -660,6 +663,20 @@ def _seconds(text: str) -> float:
     return value
 
 
+QUERY_SECONDS, REMOTE_SECONDS, QUERY_MEGABYTES = 60.0, 30.0, 2048
+
+
+def _megabytes(text: str) -> int:
+    """A --max-memory value: a whole number of megabytes above zero."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of megabytes") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of megabytes above 0")
+    return value
+
+
 def _option_group(name: str) -> argparse.ArgumentParser:
     group = argparse.ArgumentParser(add_help=False, formatter_class=_Formatter)
     if name == "common":
@@ -670,7 +687,19 @@ def _option_group(name: str) -> argparse.ArgumentParser:
         group.add_argument("--quiet", "-q", action="store_true", help="say nothing about progress on standard error")
     elif name == "remote":
         group.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL 1.1 query endpoint instead of the embedded store")
-        group.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="remote request timeout (default 30)")
+        group.add_argument(
+            "--timeout",
+            type=_seconds,
+            metavar="SECONDS",
+            help=f"stop the query after this long (default {QUERY_SECONDS:g}; with --endpoint, the request's timeout, default {REMOTE_SECONDS:g})",
+        )
+        group.add_argument(
+            "--max-memory",
+            type=_megabytes,
+            default=QUERY_MEGABYTES,
+            metavar="MB",
+            help=f"stop a query on the embedded store that needs more memory than this (default {QUERY_MEGABYTES})",
+        )
     else:
         group.add_argument(
             "--reference", action="store_true", help="reason with owlrl and validate with pySHACL over the whole graph (slow, obviously right)"
@@ -789,14 +818,23 @@ def _shell_integration(argv: list[str]) -> int | None:
     return EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+def main(argv: list[str] | None = None, *, seal: bool | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    ``seal``: seal the process off the network before it runs a query on its own store (see
+    :func:`kgraph.netguard.seal`); by default only when it is the program (``argv`` not given),
+    never inside a caller's process.
+    """
     netguard.install()
+    if seal is None:
+        seal = argv is None
     argv = sys.argv[1:] if argv is None else argv
     shell = _shell_integration(argv)
     if shell is not None:
         return shell
     args = build_parser(argv).parse_args(argv)
+    if seal and args.func in (cmd_query, cmd_sparql) and not getattr(args, "endpoint", None):
+        netguard.seal_before_queries()
     try:
         return int(args.func(args))
     except KgraphError as e:

@@ -9,16 +9,21 @@ for row across engines.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol, cast
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 
-from kgraph.errors import ParseError
+from kgraph import netguard
+from kgraph.errors import NetworkBlockedError, ParseError, QueryLimitError, WorkspaceError
 from kgraph.namespaces import PREFIXES
 from kgraph.results import QueryResult
-from kgraph.sparql import bind_values, keywords, query_form, with_prefixes
+from kgraph.sparql import bind_values, check_query, with_prefixes
 from kgraph.terms import Term, rdf_bytes
 
 if TYPE_CHECKING:
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
     from rdflib.term import Identifier
 
 ENGINES = ("oxigraph", "rdflib")
+T = TypeVar("T")
 
 
 class QueryEngine(Protocol):
@@ -43,6 +49,72 @@ class QueryEngine(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class QueryLimits:
+    """How long a query may run and how much memory it may take (None: no limit).
+
+    ``memory`` counts bytes beyond what the process held when the query started. The defaults
+    keep a laptop responsive: a runaway cross product stops at the limit instead of swapping.
+    """
+
+    seconds: float | None = 60.0
+    memory: int | None = 2 * 1024**3
+
+
+NO_LIMITS = QueryLimits(None, None)
+
+
+def _resident() -> int | None:
+    """The process's resident memory in bytes (Linux), or None where it cannot be read."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def run_bounded(work: Callable[[], T], limits: QueryLimits, *, source: str = "query") -> T:
+    """Run ``work`` (a query and the reading of its answer) within ``limits``.
+
+    The work runs in a thread of its own; Oxigraph releases the interpreter while it evaluates,
+    so this thread watches the clock and the memory and answers Ctrl-C at once (COUNT and ORDER
+    BY queries had ignored it). Past a limit it raises QueryLimitError; the abandoned query ends
+    with the process (the command line exits at once; a long-lived program should run untrusted
+    queries in a process of their own).
+    """
+    done = threading.Event()
+    outcome: list[Any] = []
+
+    def target() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as e:
+            outcome.append((False, e))
+        finally:
+            done.set()
+
+    worker = threading.Thread(target=target, name="kgraph-query", daemon=True)
+    started, base = time.monotonic(), (_resident() if limits.memory is not None else None)
+    worker.start()
+    while not done.wait(0.02):
+        if limits.seconds is not None and time.monotonic() - started > limits.seconds:
+            raise QueryLimitError(
+                f"{source}: stopped after {limits.seconds:g} s, the time limit",
+                hint="narrow the query (a LIMIT, a more specific pattern), or give it more time with --timeout SECONDS",
+            )
+        if base is not None and limits.memory is not None:
+            now = _resident()
+            if now is not None and now - base > limits.memory:
+                raise QueryLimitError(
+                    f"{source}: stopped at {limits.memory / 2**20:,.0f} MB, the memory limit",
+                    hint="narrow the query (a LIMIT, fewer variables in ORDER BY, no cross product), or raise the limit with --max-memory MB",
+                )
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return cast("T", value)
+
+
 class OxigraphEngine:
     """SPARQL on an Oxigraph store.
 
@@ -54,8 +126,9 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, limits: QueryLimits = NO_LIMITS) -> None:
         self.store = store
+        self.limits = limits
 
     def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
         """Run a read-only query; ``bindings`` maps variable names to pyoxigraph terms.
@@ -63,25 +136,36 @@ class OxigraphEngine:
         Bindings go into the query as a VALUES block of RDF terms (see
         :func:`kgraph.sparql.bind_values`), which Oxigraph uses to plan the joins.
         """
-        query_form(text)  # refuses updates and SERVICE
+        checked = check_query(text, source=source)  # refuses updates and SERVICE; the engine reads what was checked
         # The default graph is the union of all graphs, unless the query names its own dataset:
         # Oxigraph would otherwise ignore FROM, where rdflib (and the standard) honour it.
-        union = "FROM" not in keywords(text)
-        text, shift = with_prefixes(text, PREFIXES)
+        union = "FROM" not in checked.keywords
+        text, shift = with_prefixes(checked.text, PREFIXES)
         bound = bind_values(text, bindings) if bindings else text
-        try:
+        netguard.before_native_query()
+
+        def work() -> QueryResult:
             answer = self.store.query(bound, use_default_graph_as_union=union)
+            if isinstance(answer, ox.QueryBoolean):
+                return QueryResult("ask", boolean=bool(answer))
+            if isinstance(answer, ox.QueryTriples):
+                return QueryResult("graph", triples=list(answer))
+            variables = [v.value for v in answer.variables]
+            return QueryResult("select", variables, [tuple(solution[i] for i in range(len(variables))) for solution in answer])
+
+        try:
+            return run_bounded(work, self.limits, source=source)
         except SyntaxError as e:
             raise _query_syntax_error(e, source, shift) from None
         except RuntimeError as e:
             raise ParseError(str(e), path=source) from None
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult("ask", boolean=bool(answer))
-        if isinstance(answer, ox.QueryTriples):
-            return QueryResult("graph", triples=list(answer))
-        variables = [v.value for v in answer.variables]
-        rows = [tuple(solution[i] for i in range(len(variables))) for solution in answer]
-        return QueryResult("select", variables, rows)
+        except OSError as e:
+            if netguard.sealed():  # the kernel refused a socket: something in the query tried to reach out
+                raise NetworkBlockedError(
+                    f"{source}: the query tried to open a network connection, which kgraph refused: {e}",
+                    hint="kgraph queries read the embedded store only; query a remote store with --endpoint URL",
+                ) from None
+            raise WorkspaceError(f"{source}: the embedded store could not be read: {e}", hint="run 'kgraph build --force' to rebuild it") from None
 
 
 _OX_POSITION = re.compile(r"^error at (\d+):(\d+): ")
@@ -121,18 +205,19 @@ class RdflibEngine:
 
     name = "rdflib"
 
-    def __init__(self, dataset: rdflib.Dataset) -> None:
+    def __init__(self, dataset: rdflib.Dataset, limits: QueryLimits = NO_LIMITS) -> None:
         self.dataset = dataset
+        self.limits = limits
 
     @classmethod
-    def from_quads(cls, quads: list[ox.Quad]) -> RdflibEngine:
+    def from_quads(cls, quads: list[ox.Quad], limits: QueryLimits = NO_LIMITS) -> RdflibEngine:
         """An engine over these quads (read from the build's store)."""
         from rdflib import Dataset
 
         _close_rdflib_network_paths()
         ds = Dataset(default_union=True)
         ds.parse(data=rdf_bytes(quads, ox.RdfFormat.N_QUADS), format="nquads")
-        return cls(ds)
+        return cls(ds, limits)
 
     def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
         from pyparsing import ParseException
@@ -140,26 +225,30 @@ class RdflibEngine:
 
         from kgraph.terms import from_rdflib, graph_to_triples, to_rdflib
 
-        form = query_form(text)
-        text, shift = with_prefixes(text, PREFIXES)
+        checked = check_query(text, source=source)
+        form = checked.form
+        text, shift = with_prefixes(checked.text, PREFIXES)
         init = {k: cast("Identifier", to_rdflib(v)) for k, v in (bindings or {}).items()}
-        try:
+
+        def work() -> QueryResult:
             answer = self.dataset.query(text, initBindings=init)
+            if form == "ASK":
+                return QueryResult("ask", boolean=bool(answer.askAnswer))
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                assert answer.graph is not None
+                return QueryResult("graph", triples=graph_to_triples(answer.graph))
+            names = answer.vars or []
+            rows = [tuple(from_rdflib(row[v]) for v in names) for row in answer if isinstance(row, ResultRow)]
+            return QueryResult("select", [str(v) for v in names], rows)
+
+        try:
+            return run_bounded(work, self.limits, source=source)
         except ParseException as e:
             raise ParseError(e.msg, path=source, line=e.lineno, column=_user_column(e.lineno, e.col, shift), hint=_SYNTAX_HINT) from None
         except Exception as e:  # rdflib reports an undeclared prefix as a bare Exception
             if str(e).startswith("Unknown namespace prefix"):
                 raise ParseError(str(e), path=source, hint="declare it with PREFIX, or use one 'kgraph prefixes' lists") from None
             raise
-        if form == "ASK":
-            return QueryResult("ask", boolean=bool(answer.askAnswer))
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            assert answer.graph is not None
-            return QueryResult("graph", triples=graph_to_triples(answer.graph))
-        names = answer.vars or []
-        variables = [str(v) for v in names]
-        rows = [tuple(from_rdflib(row[v]) for v in names) for row in answer if isinstance(row, ResultRow)]
-        return QueryResult("select", variables, rows)
 
 
 def _close_rdflib_network_paths() -> None:

@@ -17,6 +17,7 @@ EXIT_NONCONFORMING = 1
 EXIT_USAGE = 2
 EXIT_WORKSPACE = 3
 EXIT_REMOTE = 4
+EXIT_LIMIT = 5
 EXIT_INTERNAL = 70
 EXIT_INTERRUPTED = 130
 
@@ -32,6 +33,10 @@ EXIT_CODES: dict[int, tuple[str, str]] = {
     ),
     EXIT_WORKSPACE: ("workspace or store problem", "workspace or store problem: busy, damaged, not writable, or not a kgraph store"),
     EXIT_REMOTE: ("remote server problem", "remote server problem: unreachable, timeout, HTTP error"),
+    EXIT_LIMIT: (
+        "query stopped at a limit",
+        "a query was stopped at its time limit (`--timeout`) or memory limit (`--max-memory`); nothing was printed",
+    ),
     EXIT_INTERNAL: ("internal error", "internal error (a bug: please report it with the output of `--debug`)"),
     EXIT_INTERRUPTED: ("interrupted", "interrupted; nothing was changed"),
 }
@@ -184,6 +189,16 @@ class RemoteError(KgraphError):
     """
 
     exit_code = EXIT_REMOTE
+
+
+class QueryLimitError(KgraphError):
+    """A query ran past its time limit or needed more memory than its limit allows.
+
+    >>> QueryLimitError("the query ran longer than 60 s").exit_code
+    5
+    """
+
+    exit_code = EXIT_LIMIT
 
 
 class NetworkBlockedError(KgraphError):

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from kgraph.build import Build, ensure_built
 from kgraph.catalogue import CannedQuery, Catalogue
-from kgraph.engines import ENGINES, OxigraphEngine, QueryEngine, RdflibEngine
+from kgraph.engines import ENGINES, OxigraphEngine, QueryEngine, QueryLimits, RdflibEngine
 from kgraph.errors import UsageError
 from kgraph.formats import EXPORT_FORMATS, RDF_SYNTAXES
 from kgraph.inputs import files_in
@@ -54,9 +54,12 @@ class KnowledgeGraph:
     ['platform', 'platformLabel', 'status']
     """
 
-    def __init__(self, workspace: Path | str | None = None, resources: Resources | None = None) -> None:
+    def __init__(self, workspace: Path | str | None = None, resources: Resources | None = None, *, limits: QueryLimits | None = None) -> None:
+        """``limits``: how long and how much memory each query may take (see :class:`kgraph.engines.QueryLimits`;
+        by default 60 s and 2 GB beyond what the process held when the query started)."""
         self.workspace = Path(workspace) if workspace is not None else default_workspace()
         self.resources = resources or default_resources()
+        self.limits = limits if limits is not None else QueryLimits()
         self._catalogue: Catalogue | None = None
         self._engines: dict[str, QueryEngine] = {}
         self._build: Build | None = None
@@ -82,10 +85,13 @@ class KnowledgeGraph:
         build.require_conforming()
         if name not in self._engines:
             if name == "oxigraph":
-                self._engines[name] = OxigraphEngine(load_store(build.folder))
+                self._engines[name] = OxigraphEngine(load_store(build.folder), self.limits)
             else:
-                self._engines[name] = RdflibEngine.from_quads(build.quads())
-        return self._engines[name]
+                self._engines[name] = RdflibEngine.from_quads(build.quads(), self.limits)
+        engine = self._engines[name]
+        if isinstance(engine, (OxigraphEngine, RdflibEngine)):
+            engine.limits = self.limits  # as they are now: a caller may have changed them
+        return engine
 
     # -- queries ------------------------------------------------------------------------
     @property

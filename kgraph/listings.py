@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kgraph import netguard
 from kgraph.files import write_atomically
-from kgraph.sparql import keywords, query_form
+from kgraph.sparql import check_query, query_form
 from kgraph.terms import Row
 
 if TYPE_CHECKING:
@@ -47,7 +48,9 @@ def path_of(build_folder: Path, query: CannedQuery) -> Path:
 def keep(store: ox.Store, text: str, path: Path) -> int:
     """Run a SELECT query on ``store`` and keep its rows at ``path``; the row count. The default
     graph is the union of all graphs unless the query names its own, as for the Oxigraph engine."""
-    answer = store.query(text, use_default_graph_as_union="FROM" not in keywords(text))
+    checked = check_query(text)
+    netguard.before_native_query()
+    answer = store.query(checked.text, use_default_graph_as_union="FROM" not in checked.keywords)
     if not isinstance(answer, ox.QuerySolutions):
         raise TypeError("only a SELECT query has rows to keep")
     data = answer.serialize(format=ox.QueryResultsFormat.TSV)

@@ -34,7 +34,7 @@ from kgraph.errors import RemoteError, UsageError, WorkspaceError
 from kgraph.lock import workspace_lock
 from kgraph.namespaces import GRAPH_INFERRED, PREFIXES
 from kgraph.results import QueryResult
-from kgraph.sparql import bind_values, query_form, with_prefixes
+from kgraph.sparql import bind_values, check_query, with_prefixes
 from kgraph.stores import write_store
 from kgraph.terms import AnyTerm, Term, graph_iri, rdf_bytes
 
@@ -297,8 +297,9 @@ class RemoteEngine:
         self.url, self.timeout = url, timeout
 
     def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
-        form = query_form(text)
-        text = bind_values(with_prefixes(text, PREFIXES)[0], bindings or {})
+        checked = check_query(text, source=source)
+        form = checked.form
+        text = bind_values(with_prefixes(checked.text, PREFIXES)[0], bindings or {})
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
         _status, body = _request(
             "POST",

@@ -161,3 +161,48 @@ def test_deep_nesting_is_refused_before_the_parser_sees_it(kg, nested):
         check=False,
     )
     assert done.returncode == 2 and "nests groups or parentheses" in done.stderr
+
+
+BLIND = """
+import sys
+import kgraph.engines
+from kgraph.sparql import CheckedQuery, decode
+
+
+def blind(text, *, source="query"):  # a check that sees nothing wrong with any query
+    return CheckedQuery("SELECT", decode(text), frozenset())
+
+
+kgraph.engines.check_query = blind
+from kgraph.cli import main
+
+raise SystemExit(main(sys.argv[1:], seal={seal}))
+"""
+
+
+@pytest.mark.parametrize("seal", [True, False])
+def test_the_kernel_keeps_the_native_engine_off_the_network_if_the_check_were_wrong(kg, listener, seal):
+    """Issue 10, defence in depth: with the SERVICE check switched off, Oxigraph's own HTTP client
+    would POST to the listener (seal=False shows it does); the sealed command line gets a refusal
+    from the kernel instead, and the listener nothing."""
+    import subprocess
+    import sys
+
+    from kgraph import netguard
+
+    url, hits = listener
+    query = f"SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?s ?p ?o }} }}"
+    done = subprocess.run(
+        [sys.executable, "-c", BLIND.format(seal=seal), "sparql", query, "--workspace", str(kg.workspace)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    if seal:
+        assert done.returncode == 2, done.stderr
+        assert "tried to open a network connection, which kgraph refused" in done.stderr and "Traceback" not in done.stderr
+        assert hits == []
+    else:
+        assert hits == ["/sparql"]  # the check was all that stood in the way
+    assert not netguard.sealed()  # the test process itself is never sealed
