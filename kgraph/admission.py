@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from kgraph import listings
+from kgraph import journal
 from kgraph._version import __version__
-from kgraph.build import Build, _meta_triples, _prune, ensure_built, find_build, load_build, remember_current
+from kgraph.build import Build, _meta_triples, _prune, ensure_built, find_build, load_build, new_folder, remember_current
 from kgraph.errors import InputError, NonConformingError, WorkspaceError
 from kgraph.files import write_atomically
 from kgraph.inputs import InputFile, collect_inputs, fingerprint
@@ -50,7 +50,7 @@ from kgraph.namespaces import (
     workspace_graph_iri,
 )
 from kgraph.resources import Resources
-from kgraph.stores import write_snapshot
+from kgraph.stores import clone_build, write_snapshot
 from kgraph.terms import Term, graph_iri, lexical, rdf_bytes, show_term
 from kgraph.validation import Problem, Shapes, ValidationReport
 
@@ -369,37 +369,40 @@ def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
         checked = check_files(resources, workspace, paths, locked=True, reference=reference, progress=progress)
         if not checked.report.conforms:
             raise NonConformingError("the new facts do not conform; nothing was added", checked.report)
-        written: list[Path] = []
         graphs: dict[str, list[ox.Triple]] = {}
+        planned: list[tuple[Path, bytes]] = []  # every file this add writes, decided before it writes any
+        for text in checked.texts:
+            target = workspace / "sources" / text.name
+            if target.exists():
+                if target.read_bytes() != text.read_bytes():
+                    raise InputError(
+                        f"{target}: a different source text with this name is already in the workspace",
+                        hint="rename the new text and its dcterms:identifier",
+                    )
+                continue
+            planned.append((target, text.read_bytes()))
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        taken = {t for t, _ in planned}
+        for f, fresh in zip(checked.files, checked.new, strict=True):
+            if not fresh:
+                continue
+            stem = _safe_name(f.path.stem)
+            target, n = workspace / "facts" / f"{stamp}-{stem}.ttl", 1
+            while target.exists() or target in taken:
+                n += 1
+                target = workspace / "facts" / f"{stamp}-{stem}-{n}.ttl"
+            taken.add(target)
+            header = f"# Added by kgraph add from {_safe_name(f.path.name)} on {stamp} UTC.\n".encode()
+            planned.append((target, header + rdf_bytes(fresh, ox.RdfFormat.TURTLE, {**PREFIXES, **f.prefixes})))
+            graphs[workspace_graph_iri(target.stem)] = fresh
+        written: list[Path] = []
+        if planned:
+            journal.begin(workspace, [t for t, _ in planned])  # a kill from here on is undone by the next command
         try:
-            for text in checked.texts:
-                target = workspace / "sources" / text.name
+            for target, data in planned:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                if target.exists():
-                    if target.read_bytes() != text.read_bytes():
-                        raise InputError(
-                            f"{target}: a different source text with this name is already in the workspace",
-                            hint="rename the new text and its dcterms:identifier",
-                        )
-                    continue
-                write_atomically(target, text.read_bytes())
+                write_atomically(target, data)
                 written.append(target)
-            stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-            for f, fresh in zip(checked.files, checked.new, strict=True):
-                if not fresh:
-                    continue
-                stem = _safe_name(f.path.stem)
-                target = workspace / "facts" / f"{stamp}-{stem}.ttl"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                n = 1
-                while target.exists():
-                    n += 1
-                    target = workspace / "facts" / f"{stamp}-{stem}-{n}.ttl"
-                header = f"# Added by kgraph add from {_safe_name(f.path.name)} on {stamp} UTC.\n".encode()
-                prefixes = {**PREFIXES, **f.prefixes}
-                write_atomically(target, header + rdf_bytes(fresh, ox.RdfFormat.TURTLE, prefixes))
-                written.append(target)
-                graphs[workspace_graph_iri(target.stem)] = fresh
             build = None
             if written:
                 if checked.delta is not None and checked.build is not None:
@@ -415,18 +418,19 @@ def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
         except BaseException:
             for p in written:
                 p.unlink(missing_ok=True)
+            journal.end(workspace)
             raise
+        journal.end(workspace)
     return AddResult(written, sum(len(x) for x in checked.new), checked.duplicates, build, checked.report)
 
 
-def _apply_delta(  # noqa: PLR0915 - one transaction, read top to bottom
-    resources: Resources, workspace: Path, build: Build, graphs: dict[str, list[ox.Triple]], checked: Checked
-) -> Build:
-    """Insert the new facts and what they imply into the build's store in one transaction; rename the build.
+def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: dict[str, list[ox.Triple]], checked: Checked) -> Build:
+    """Insert the new facts and what they imply into a copy of the build's store, in one
+    transaction; the copy becomes the build of the new inputs.
 
-    The build is first moved aside under a name no reader looks for, so that until the end no
-    query can see it half-updated; if anything fails after the store has changed, the moved
-    build is discarded and the next use rebuilds from the inputs.
+    The copy is made under a name no reader looks for (the store's immutable files are hard
+    links, so it costs little at any size), and the build it came from is never changed: a query
+    reading it meanwhile goes on undisturbed, and if anything fails the copy is simply discarded.
     """
     from kgraph.validation import merge_reports
 
@@ -435,9 +439,9 @@ def _apply_delta(  # noqa: PLR0915 - one transaction, read top to bottom
     inputs, key, _found = find_build(resources, workspace)
     staging = cache / f".updating-{key}-{os.getpid()}"
     old = build.report()
-    os.rename(build.folder, staging)
-    store_changed = False
+    shutil.rmtree(staging, ignore_errors=True)
     try:
+        clone_build(build.folder, staging)
         inputs_by_graph = {f.graph: f for f in inputs if f.graph in graphs}
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in graphs.items() for t in ts]
         quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_SOURCES)) for t in checked.delta.texts]
@@ -447,8 +451,6 @@ def _apply_delta(  # noqa: PLR0915 - one transaction, read top to bottom
         if not (staging / "store").is_dir():
             raise WorkspaceError(f"{build.store_path}: the build has no store", hint="run 'kgraph build --force'")
         store = ox.Store(str(staging / "store"))
-        store_changed = True
-        listings.discard(staging)  # the new facts may change any listing; the next query of one keeps it again
         store.extend(quads)  # one transaction
         store.flush()
         write_snapshot(store, staging, build.manifest["triples"]["total"] + len(quads))
@@ -482,15 +484,10 @@ def _apply_delta(  # noqa: PLR0915 - one transaction, read top to bottom
             updated_by_add=True,
         )
         write_atomically(staging / "manifest.json", json.dumps(m, indent=2).encode())
-        final = cache / key
-        if final.exists():
-            shutil.rmtree(final)
+        final = new_folder(cache, key)
         os.rename(staging, final)
     except BaseException:
-        if store_changed:
-            shutil.rmtree(staging, ignore_errors=True)
-        else:
-            os.rename(staging, build.folder)
+        shutil.rmtree(staging, ignore_errors=True)
         raise
     remember_current(cache, fingerprint(inputs, __version__), key)
     _prune(cache, keep=final)

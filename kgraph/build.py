@@ -82,7 +82,12 @@ class Build(NamedTuple):
 
     def quads(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> list[ox.Quad]:
         """The materialised quads, leaving out the named graphs whose IRIs are in ``exclude``."""
-        return read_quads(self.folder, exclude=exclude)
+        try:
+            return read_quads(self.folder, exclude=exclude)
+        except FileNotFoundError:
+            raise WorkspaceError(
+                f"{self.folder}: the build was removed while it was being read", hint="another kgraph replaced it: run the command again"
+            ) from None
 
     def require_conforming(self) -> None:
         """Raise NonConformingError if the shipped and added facts do not conform."""
@@ -97,9 +102,37 @@ def load_build(folder: Path) -> Build | None:
     """The build in ``folder`` if it is complete, else None."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return Build(manifest["key"], folder, manifest)
+    except (OSError, ValueError, KeyError, TypeError):  # none, or cut short: not a build to use
         return None
-    return Build(manifest["key"], folder, manifest)
+
+
+def _folders_of(cache: Path, key: str) -> list[Path]:
+    """The folders holding builds of ``key``, newest first: ``KEY``, then ``KEY~2``, ``KEY~3``...
+    (a build is never rewritten in place: a rebuild or an add of the same key takes the next name)."""
+    try:
+        with os.scandir(cache) as entries:
+            names = [e.name for e in entries if e.name == key or (e.name.startswith(key + "~") and e.name[len(key) + 1 :].isdigit())]
+    except OSError:
+        return []
+    return [cache / n for n in sorted(names, key=lambda n: int(n.partition("~")[2] or 1), reverse=True)]
+
+
+def find_folder(cache: Path, key: str) -> Build | None:
+    """The newest complete build of ``key`` in the cache, or None."""
+    for folder in _folders_of(cache, key):
+        found = load_build(folder)
+        if found is not None:
+            return found
+    return None
+
+
+def new_folder(cache: Path, key: str) -> Path:
+    """A name for a new build of ``key`` that no folder has yet."""
+    taken = _folders_of(cache, key)
+    if not taken:
+        return cache / key
+    return cache / f"{key}~{int(taken[0].name.partition('~')[2] or 1) + 1}"
 
 
 def _current(cache: Path) -> dict[str, Any]:
@@ -133,12 +166,12 @@ def find_build(resources: Resources, workspace: Path) -> tuple[list[InputFile], 
     fp = fingerprint(inputs, __version__)
     current = _current(cache)
     if current.get("fingerprint") == fp:
-        found = load_build(cache / current["key"])
+        found = find_folder(cache, current["key"])
         if found is not None:
             return inputs, current["key"], found
     files = current.get("files", {})
     key = content_key(inputs, __version__, files)
-    found = load_build(cache / key)
+    found = find_folder(cache, key)
     if found is not None:
         remember_current(cache, fp, key, files)
     elif cache.is_dir():  # keep the digests for the build about to be made
@@ -175,7 +208,7 @@ def build_inputs(resources: Resources, workspace: Path, inputs: list[InputFile],
     cache = workspace / "cache"
     files = dict(_current(cache).get("files", {}))
     key = content_key(inputs, __version__, files)
-    found = load_build(cache / key)
+    found = find_folder(cache, key)
     return found if found is not None else _build_locked(inputs, key, cache, resources, progress=progress)
 
 
@@ -214,7 +247,6 @@ def _build_locked(
     tmp = cache / f".tmp-{key}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    final = cache / key
     counts: dict[str, int] = {}
 
     def materialise(parsed: Parsed, closure: Closure) -> None:
@@ -267,6 +299,7 @@ def _build_locked(
             "seconds": {k: round(v, 3) for k, v in {**timings, "total": time.perf_counter() - started}.items()},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        final = new_folder(cache, key)  # beside any build of the same key, which its readers may still use
         replace_folder(tmp, final)
     except OSError as e:
         raise WorkspaceError(f"{cache}: cannot write the build: {e}") from None
@@ -278,9 +311,13 @@ def _build_locked(
 
 
 def _prune(cache: Path, keep: Path) -> None:
-    """Remove older builds (and leftovers of interrupted ones), keeping the newest other one."""
+    """Remove older builds (and leftovers of interrupted ones), keeping the newest other one,
+    and any that a reader still holds (see :func:`kgraph.stores.hold`)."""
     import shutil
+
+    from kgraph.stores import in_use
 
     others = sorted((p for p in cache.iterdir() if p.is_dir() and p != keep and p.name != "rules"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in others[1:] + [p for p in others[:1] if p.name.startswith(".tmp-")]:
-        shutil.rmtree(old, ignore_errors=True)
+        if not in_use(old):
+            shutil.rmtree(old, ignore_errors=True)

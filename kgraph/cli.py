@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import stat
 import sys
 import time
@@ -818,30 +819,56 @@ def _shell_integration(argv: list[str]) -> int | None:
     return EXIT_OK
 
 
-def main(argv: list[str] | None = None, *, seal: bool | None = None) -> int:
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so that an add or a build rolls back."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+def _stop_cleanly_on_signals() -> None:
+    """SIGTERM and SIGHUP, which would end the process on the spot, unwind it instead (issue 10:
+    either signal during an add left the added file in place)."""
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise_terminated)
+
+
+def main(argv: list[str] | None = None, *, seal: bool | None = None) -> int:  # noqa: PLR0911 - one return for each way the program ends
     """Run the command line; return the exit code.
 
     ``seal``: seal the process off the network before it runs a query on its own store (see
     :func:`kgraph.netguard.seal`); by default only when it is the program (``argv`` not given),
     never inside a caller's process.
     """
+    program = argv is None  # run as the program, not called inside someone's process
+    if program:
+        _stop_cleanly_on_signals()
     netguard.install()
     if seal is None:
-        seal = argv is None
+        seal = program
     argv = sys.argv[1:] if argv is None else argv
-    shell = _shell_integration(argv)
-    if shell is not None:
-        return shell
-    args = build_parser(argv).parse_args(argv)
-    if seal and args.func in (cmd_query, cmd_sparql) and not getattr(args, "endpoint", None):
-        netguard.seal_before_queries()
+    debug = "--debug" in argv
     try:
+        shell = _shell_integration(argv)
+        if shell is not None:
+            return shell
+        args = build_parser(argv).parse_args(argv)
+        if seal and args.func in (cmd_query, cmd_sparql) and not getattr(args, "endpoint", None):
+            netguard.seal_before_queries()
         return int(args.func(args))
     except KgraphError as e:
-        if args.debug:
+        if debug:
             raise
         print(f"kgraph: error: {e}", file=sys.stderr)
         return e.exit_code
+    except Terminated as e:
+        print(f"kgraph: stopped by {signal.Signals(e.signum).name}; nothing was changed", file=sys.stderr)
+        return 128 + e.signum
     except KeyboardInterrupt:
         print("kgraph: interrupted; nothing was changed", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -849,7 +876,7 @@ def main(argv: list[str] | None = None, *, seal: bool | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except Exception as e:
-        if args.debug:
+        if debug:
             raise
         print(f"kgraph: internal error: {type(e).__name__}: {e}\n  hint: rerun with --debug for a traceback and report it", file=sys.stderr)
         return EXIT_INTERNAL

@@ -19,7 +19,9 @@ EXIT_WORKSPACE = 3
 EXIT_REMOTE = 4
 EXIT_LIMIT = 5
 EXIT_INTERNAL = 70
+EXIT_HANGUP = 129
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 EXIT_CODES: dict[int, tuple[str, str]] = {
     # code: (in a few words, for the command line's help; in full, for the README)
@@ -38,7 +40,9 @@ EXIT_CODES: dict[int, tuple[str, str]] = {
         "a query was stopped at its time limit (`--timeout`) or memory limit (`--max-memory`); nothing was printed",
     ),
     EXIT_INTERNAL: ("internal error", "internal error (a bug: please report it with the output of `--debug`)"),
+    EXIT_HANGUP: ("hung up", "stopped by SIGHUP (the terminal closed); nothing was changed"),
     EXIT_INTERRUPTED: ("interrupted", "interrupted; nothing was changed"),
+    EXIT_TERMINATED: ("terminated", "stopped by SIGTERM; nothing was changed"),
 }
 
 

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from kgraph.build import Build, ensure_built
+from kgraph.build import Build, ensure_built, load_build
 from kgraph.catalogue import CannedQuery, Catalogue
 from kgraph.engines import ENGINES, OxigraphEngine, QueryEngine, QueryLimits, RdflibEngine
-from kgraph.errors import UsageError
+from kgraph.errors import UsageError, WorkspaceError
 from kgraph.formats import EXPORT_FORMATS, RDF_SYNTAXES
 from kgraph.inputs import files_in
 from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
@@ -18,7 +18,7 @@ from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
 from kgraph.sparql import paged, query_form
-from kgraph.stores import load_store
+from kgraph.stores import hold, load_store, release
 from kgraph.terms import lexical, rdf_bytes
 
 if TYPE_CHECKING:
@@ -63,6 +63,11 @@ class KnowledgeGraph:
         self._catalogue: Catalogue | None = None
         self._engines: dict[str, QueryEngine] = {}
         self._build: Build | None = None
+        self._held: tuple[Path, int] | None = None  # the build folder this object reads, and its shared lock
+
+    def __del__(self) -> None:
+        if getattr(self, "_held", None) is not None:
+            release(self._held[1])  # type: ignore[index]
 
     # -- the pipeline -------------------------------------------------------------------
     def build(self, *, force: bool = False, reference: bool = False, progress: Progress | None = None) -> Build:
@@ -72,16 +77,38 @@ class KnowledgeGraph:
         rules and pyshifty; ``progress`` is called with a line per stage of a build.
         """
         build = ensure_built(self.resources, self.workspace, force=force, reference=reference, progress=progress)
-        if self._build is None or build.key != self._build.key:
+        if self._build is None or build.folder != self._build.folder:
             self._engines.clear()
         self._build = build
         return build
+
+    def _read_build(self) -> Build:
+        """The current build, held for reading (see :func:`kgraph.stores.hold`): no writer removes
+        its folder while this object uses it. A build removed just before it was held is looked up again."""
+        for _attempt in range(5):
+            build = self.build()
+            if self._held is not None and self._held[0] == build.folder:
+                return build
+            try:
+                fd = hold(build.folder)
+            except FileNotFoundError:
+                self._build = None
+                continue
+            if load_build(build.folder) is None:  # removed between the look-up and the lock
+                release(fd)
+                self._build = None
+                continue
+            if self._held is not None:
+                release(self._held[1])
+            self._held = (build.folder, fd)
+            return build
+        raise WorkspaceError(f"{self.workspace}: the build kept changing while kgraph tried to read it", hint="run the command again")
 
     def engine(self, name: str = "oxigraph") -> QueryEngine:
         """A query engine over the current, conforming build: 'oxigraph' (default) or 'rdflib'."""
         if name not in ENGINES:
             raise UsageError(f"unknown engine {name!r}", hint="use one of " + ", ".join(ENGINES))
-        build = self.build()
+        build = self._read_build()
         build.require_conforming()
         if name not in self._engines:
             if name == "oxigraph":

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kgraph import journal
 from kgraph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, data_graph_iri, workspace_graph_iri
 from kgraph.resources import Resources
 
@@ -40,7 +41,9 @@ def files_in(folder: Path, suffix: str) -> list[Path]:
 
 
 def collect_inputs(resources: Resources, workspace: Path) -> list[InputFile]:
-    """Every file the build reads, in a fixed order."""
+    """Every file the build reads, in a fixed order (after undoing an add that died half-way:
+    see :mod:`kgraph.journal`)."""
+    journal.recover(workspace)
     inputs = [InputFile(p, "ontology", GRAPH_ONTOLOGY) for p in files_in(resources.ontology, ".ttl") if p.name != resources.shapes.name]
     inputs.append(InputFile(resources.shapes, "shapes", GRAPH_SHAPES))
     inputs += [InputFile(p, "data", data_graph_iri(p.stem)) for p in files_in(resources.data, ".ttl")]

@@ -6,6 +6,7 @@ The build writes a store; queries open it read-only. The query engines live in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -13,6 +14,83 @@ import pyoxigraph as ox
 
 from kgraph.errors import WorkspaceError
 from kgraph.terms import rdf_bytes
+
+# -- readers and writers -------------------------------------------------------------------------
+# A process reading a build (its store, its snapshot, its listings) holds a shared lock on
+# BUILD/.readers; a build folder is removed only when nobody holds it, and never rewritten in
+# place: a rebuild or an add writes a new folder beside it (issue 10: a query beside
+# 'kgraph build --force' had failed with "Corruption" when its folder was replaced).
+READERS = ".readers"
+
+
+def hold(folder: Path) -> int:
+    """Take a shared lock on a build folder for reading; the descriptor to close when done.
+
+    Raises FileNotFoundError when the folder is gone (a writer removed it meanwhile: look the
+    build up again). Where the lock file cannot be created (a read-only cache), returns -1:
+    nothing can remove the folder from under a reader then, since nobody can write there either.
+    """
+    import fcntl
+
+    try:
+        fd = os.open(Path(folder) / READERS, os.O_RDONLY | os.O_CREAT, 0o644)
+    except FileNotFoundError:
+        raise
+    except OSError:
+        if not Path(folder).is_dir():
+            raise FileNotFoundError(str(folder)) from None
+        return -1
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    return fd
+
+
+def release(fd: int) -> None:
+    """Let go of a lock taken with :func:`hold`."""
+    if fd >= 0:
+        os.close(fd)
+
+
+def in_use(folder: Path) -> bool:
+    """Whether some process reads this build folder now (holds its shared lock)."""
+    import fcntl
+
+    try:
+        fd = os.open(Path(folder) / READERS, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def clone_build(source: Path, target: Path) -> None:
+    """Copy a build folder for an update, leaving the original as it was for its readers.
+
+    The store's table and blob files, which RocksDB never changes once written, are hard links
+    (free); its log, manifest and options files, which it appends to, are copied. Kept listings
+    and the readers' lock are left behind: the update changes the one and has none of the other.
+    """
+    import shutil
+
+    source, target = Path(source), Path(target)
+    for root, dirs, files in os.walk(source):
+        here = Path(root)
+        rel = here.relative_to(source)
+        if rel.parts[:1] == ("listings",):
+            dirs[:] = []
+            continue
+        (target / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            if name == READERS:
+                continue
+            if rel.parts[:1] == ("store",) and name.endswith((".sst", ".blob")):
+                os.link(here / name, target / rel / name)
+            else:
+                shutil.copy2(here / name, target / rel / name)
 
 
 def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
@@ -95,9 +173,13 @@ def write_store(path: Path, graphs: Mapping[str, Iterable[ox.Triple]]) -> int:
 
 def read_quads(folder: Path, *, exclude: frozenset[str] | set[str] = frozenset()) -> list[ox.Quad]:
     """Every quad of a build's store, leaving out the named graphs whose IRIs are in ``exclude``."""
-    store = load_store(folder)
-    return [
-        q
-        for q in store.quads_for_pattern(None, None, None, None)
-        if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name.value not in exclude
-    ]
+    held = hold(folder)
+    try:
+        store = load_store(folder)
+        return [
+            q
+            for q in store.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.graph_name, ox.DefaultGraph) and q.graph_name.value not in exclude
+        ]
+    finally:
+        release(held)

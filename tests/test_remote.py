@@ -275,24 +275,6 @@ def test_two_store_loads_at_once_both_succeed(fresh_kg, tmp_path):
     assert len(ox.Store.read_only(str(target))) > 3000
 
 
-@pytest.mark.parametrize("delay", [0.3, 1.0, 2.5, 5.0])
-def test_a_killed_add_leaves_the_last_good_state(fresh_kg, tmp_path, delay):
-    fact = write_fact(tmp_path, "Killed", 341, 372, "conducted mine clearing in Iraq")
-    run = cli(fresh_kg.workspace, "add", str(fact))
-    time.sleep(delay)
-    run.send_signal(signal.SIGKILL)
-    run.wait(timeout=30)
-    written = list((fresh_kg.workspace / "facts").glob("*.ttl"))
-    # all or nothing: either the whole validated file is there, or no file at all
-    if written:
-        assert "id:Killed" in written[0].read_text(encoding="utf-8") or "Killed>" in written[0].read_text(encoding="utf-8")
-    build = fresh_kg.build()
-    assert build.conforms
-    found = fresh_kg.query("search", {"text": "Killed"}).rows
-    assert bool(found) == bool(written)
-    assert not list((fresh_kg.workspace / "facts").glob(".*tmp*"))
-
-
 @pytest.mark.parametrize("delay", [0.2, 0.8, 1.5])
 def test_a_killed_store_load_leaves_the_last_good_store(fresh_kg, tmp_path, delay):
     target = tmp_path / "store"
