@@ -112,7 +112,11 @@ def test_queries_beside_a_build_force_never_fail(on_disk):
     ("Corruption"): the build replaced the folder the query was reading. Reproduced before the fix
     with ten rebuilds: 1 of 426 queries failed ("Corruption: Mismatch in unique ID on table file")."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    script = "import subprocess, sys\nfor _ in range(8):\n    subprocess.run([sys.executable, '-m', 'kgraph', 'build', '--force', '--quiet', '--workspace', sys.argv[1]], check=True)\n"
+    script = (
+        "import subprocess, sys\n"
+        "for _ in range(8):\n"
+        "    subprocess.run([sys.executable, '-m', 'kgraph', 'build', '--force', '--quiet', '--workspace', sys.argv[1]], check=True)\n"
+    )
     builder = subprocess.Popen([sys.executable, "-c", script, str(on_disk)], env=env, stderr=subprocess.PIPE, text=True)
     answered, failures = 0, []
     while builder.poll() is None:
