@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from kgraph import journal
 from kgraph._version import __version__
-from kgraph.build import Build, _meta_triples, _prune, ensure_built, find_build, load_build, new_folder, remember_current
+from kgraph.build import Build, _meta_triples, _prune, ensure_built, file_digests, find_build, load_build, new_folder, remember_current
 from kgraph.errors import InputError, NonConformingError, WorkspaceError
 from kgraph.files import write_atomically
 from kgraph.inputs import InputFile, collect_inputs, fingerprint
@@ -482,6 +482,7 @@ def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: di
             graphs=graph_counts,
             inputs=[f.label for f in inputs],
             updated_by_add=True,
+            files=file_digests(staging),
         )
         write_atomically(staging / "manifest.json", json.dumps(m, indent=2).encode())
         final = new_folder(cache, key)

@@ -11,14 +11,21 @@ any input makes a new build. The cache folder holds:
   loads into memory faster than it opens the on-disk store;
 - ``schema.nt``: owlrl's closure of the schema, from which an add compiles the rules again;
 - ``report.ttl`` / ``report.json``: the SHACL validation report;
-- ``manifest.json``: counts, timings and whether the data conforms.
+- ``manifest.json``: counts, timings, whether the data conforms, and the size and SHA-256 of
+  each file above but the store (which RocksDB checks itself, block by block).
 
 A build is written to a temporary folder and renamed into place, so a reader sees either the
-old build or the whole new one, never half of it. An add (:mod:`kgraph.admission`) does not
-rebuild: it moves the build aside, inserts the new facts and what they imply into the store in
-one transaction and renames the build to its new key. A query
-finds its build without re-reading the inputs: ``cache/current.json`` maps a fingerprint of
-the inputs' names, sizes and modification times to the key.
+old build or the whole new one, never half of it; a build is never rewritten in place (a
+rebuild of the same key takes the folder ``KEY~2``, and so on) and never removed while a reader
+holds it (:func:`kgraph.stores.hold`). An add (:mod:`kgraph.admission`) does not rebuild: it
+inserts the new facts and what they imply into a hard-linked copy of the store in one
+transaction, and the copy becomes the build of the new key. A query finds its build without
+re-reading the inputs: ``cache/current.json`` maps a fingerprint of the inputs' names, sizes
+and modification times to the key.
+
+A build whose files do not have the sizes its manifest records is not used (it is built
+again); reading the whole graph (export, load) also checks their digests and the number of
+quads, so a damaged cache is reported, never exported in part (issue 10).
 """
 
 from __future__ import annotations
@@ -81,13 +88,30 @@ class Build(NamedTuple):
         return ValidationReport([Problem(**p) for p in data["problems"]], data["checked"], report_turtle=self.report_path.read_text(encoding="utf-8"))
 
     def quads(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> list[ox.Quad]:
-        """The materialised quads, leaving out the named graphs whose IRIs are in ``exclude``."""
+        """The materialised quads, leaving out the named graphs whose IRIs are in ``exclude``.
+
+        The whole graph is checked as it is read: the build's files against their digests, and
+        the number of quads against the manifest, so that a damaged cache is never exported in part.
+        """
+        damaged = damaged_files(self, deep=True)
+        if damaged:
+            raise WorkspaceError(
+                f"{self.folder}: the build is damaged ({', '.join(damaged)} differ from its manifest)",
+                hint="run 'kgraph build --force' to build it again",
+            )
         try:
-            return read_quads(self.folder, exclude=exclude)
+            every = read_quads(self.folder)
         except FileNotFoundError:
             raise WorkspaceError(
                 f"{self.folder}: the build was removed while it was being read", hint="another kgraph replaced it: run the command again"
             ) from None
+        expected = self.manifest.get("triples", {}).get("total")
+        if expected is not None and len(every) != expected:
+            raise WorkspaceError(
+                f"{self.folder}: the build is damaged: its store holds {len(every):,} quads, its manifest says {expected:,}",
+                hint="run 'kgraph build --force' to build it again",
+            )
+        return every if not exclude else [q for q in every if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value not in exclude]
 
     def require_conforming(self) -> None:
         """Raise NonConformingError if the shipped and added facts do not conform."""
@@ -98,13 +122,47 @@ class Build(NamedTuple):
             )
 
 
+CHECKED_FILES = ("snapshot.nq", "schema.nt", "report.ttl", "report.json")
+
+
+def file_digests(folder: Path) -> dict[str, list[Any]]:
+    """The size and SHA-256 of each of a build's own files (see :data:`CHECKED_FILES`), for its manifest."""
+    import hashlib
+
+    digests: dict[str, list[Any]] = {}
+    for name in CHECKED_FILES:
+        path = Path(folder) / name
+        if path.is_file():
+            digests[name] = [path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest()]
+    return digests
+
+
+def damaged_files(build: Build, *, deep: bool = False) -> list[str]:
+    """The build's files that are missing or differ from its manifest: by size, and with
+    ``deep`` by SHA-256 as well (a build made before digests were kept has nothing to compare)."""
+    import hashlib
+
+    damaged = []
+    for name, (size, digest) in build.manifest.get("files", {}).items():
+        path = build.folder / name
+        try:
+            if path.stat().st_size != size or (deep and hashlib.sha256(path.read_bytes()).hexdigest() != digest):
+                damaged.append(name)
+        except OSError:
+            damaged.append(name)
+    return damaged
+
+
 def load_build(folder: Path) -> Build | None:
-    """The build in ``folder`` if it is complete, else None."""
+    """The build in ``folder`` if it is complete and its files have the sizes its manifest records, else None."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        return Build(manifest["key"], folder, manifest)
+        build = Build(manifest["key"], folder, manifest)
     except (OSError, ValueError, KeyError, TypeError):  # none, or cut short: not a build to use
         return None
+    if not (folder / "store").is_dir() or damaged_files(build):
+        return None  # damaged: built again (the folder is pruned once nobody reads it)
+    return build
 
 
 def _folders_of(cache: Path, key: str) -> list[Path]:
@@ -298,6 +356,7 @@ def _build_locked(
             else {"key": reasoner.schema.key, "probes": [[p.value, p.datatype.value] for p in reasoner.schema.probes]},
             "seconds": {k: round(v, 3) for k, v in {**timings, "total": time.perf_counter() - started}.items()},
         }
+        manifest["files"] = file_digests(tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         final = new_folder(cache, key)  # beside any build of the same key, which its readers may still use
         replace_folder(tmp, final)

@@ -18,7 +18,7 @@ from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
 from kgraph.sparql import paged, query_form
-from kgraph.stores import hold, load_store, release
+from kgraph.stores import SNAPSHOT, hold, load_store, release
 from kgraph.terms import lexical, rdf_bytes
 
 if TYPE_CHECKING:
@@ -112,7 +112,8 @@ class KnowledgeGraph:
         build.require_conforming()
         if name not in self._engines:
             if name == "oxigraph":
-                self._engines[name] = OxigraphEngine(load_store(build.folder), self.limits)
+                digest = build.manifest.get("files", {}).get(SNAPSHOT, [None, None])[1]
+                self._engines[name] = OxigraphEngine(load_store(build.folder, digest=digest), self.limits)
             else:
                 self._engines[name] = RdflibEngine.from_quads(build.quads(), self.limits)
         engine = self._engines[name]

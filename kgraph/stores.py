@@ -105,17 +105,26 @@ SNAPSHOT = "snapshot.nq"
 SNAPSHOT_MAX = 25_000  # quads; a smaller build also keeps a snapshot, which loads faster than RocksDB opens
 
 
-def load_store(folder: Path) -> ox.Store:
+def load_store(folder: Path, *, digest: str | None = None) -> ox.Store:
     """The store of a build folder, to read: in memory from ``snapshot.nq`` where the build is small
-    (about 10 ms instead of 50 ms to open RocksDB, most of a query process), else the on-disk store."""
+    (about 10 ms instead of 50 ms to open RocksDB, most of a query process), else the on-disk store.
+
+    ``digest``: the snapshot's SHA-256 as the build's manifest records it; a snapshot that differs
+    is damaged (WorkspaceError), never read.
+    """
     snapshot, on_disk = Path(folder) / SNAPSHOT, Path(folder) / "store"
     if not on_disk.is_dir():  # a build without its store is damaged, whatever else is there
         raise WorkspaceError(f"{on_disk}: cannot open the embedded store: it is missing", hint="run 'kgraph build --force' to rebuild it")
     if snapshot.is_file():
+        import hashlib
+
         store = ox.Store()
         try:
+            data = snapshot.read_bytes()
+            if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+                raise SyntaxError("its digest differs from the one the build recorded: the file was changed or damaged")
             # lenient: kgraph wrote this file from a store, so its IRIs need no second check
-            store.extend(ox.parse(path=str(snapshot), format=ox.RdfFormat.N_QUADS, lenient=True))
+            store.extend(ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True))
         except (OSError, SyntaxError) as e:
             raise WorkspaceError(f"{snapshot}: cannot read the build's snapshot: {e}", hint="run 'kgraph build --force' to rebuild it") from None
         return store
