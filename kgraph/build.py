@@ -84,8 +84,15 @@ class Build(NamedTuple):
         """The build's validation report, read back from ``report.json``."""
         from kgraph.validation import Problem, ValidationReport
 
-        data = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
-        return ValidationReport([Problem(**p) for p in data["problems"]], data["checked"], report_turtle=self.report_path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads((self.folder / "report.json").read_text(encoding="utf-8"))
+            problems = [Problem(**p) for p in data["problems"]]
+            return ValidationReport(problems, data["checked"], report_turtle=self.report_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise WorkspaceError(
+                f"{self.folder}: the build's validation report is missing or damaged ({type(e).__name__}: {e})",
+                hint="run 'kgraph build --force' to build it again",
+            ) from None
 
     def quads(self, *, exclude: set[str] | frozenset[str] = frozenset()) -> list[ox.Quad]:
         """The materialised quads, leaving out the named graphs whose IRIs are in ``exclude``.
@@ -301,10 +308,18 @@ def _build_locked(
 
     started = time.perf_counter()
     workspace = cache.parent
-    cache.mkdir(parents=True, exist_ok=True)
     tmp = cache / f".tmp-{key}-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    try:  # before any work: a cache that cannot be written is found at once, not after the build
+        cache.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        (tmp / ".probe").write_bytes(b"")
+    except OSError as e:
+        raise WorkspaceError(
+            f"{cache}: cannot write the build cache: {e.strerror or e}",
+            hint="make the folder writable (or remove what is in its way), or use another workspace with --workspace DIR",
+        ) from None
+    (tmp / ".probe").unlink()
     counts: dict[str, int] = {}
 
     def materialise(parsed: Parsed, closure: Closure) -> None:

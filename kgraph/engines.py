@@ -158,6 +158,8 @@ class OxigraphEngine:
         except SyntaxError as e:
             raise _query_syntax_error(e, source, shift) from None
         except RuntimeError as e:
+            if str(e).startswith(_STORAGE_FAULTS):  # RocksDB found a damaged file while reading
+                raise WorkspaceError(f"{source}: the embedded store is damaged: {e}", hint="run 'kgraph build --force' to rebuild it") from None
             raise ParseError(str(e), path=source) from None
         except OSError as e:
             if netguard.sealed():  # the kernel refused a socket: something in the query tried to reach out
@@ -168,6 +170,7 @@ class OxigraphEngine:
             raise WorkspaceError(f"{source}: the embedded store could not be read: {e}", hint="run 'kgraph build --force' to rebuild it") from None
 
 
+_STORAGE_FAULTS = ("Corruption", "IO error", "Invalid argument: ", "Not implemented: ", "Result incomplete")
 _OX_POSITION = re.compile(r"^error at (\d+):(\d+): ")
 
 

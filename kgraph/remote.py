@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import getpass
+import http.client
 import json
 import os
 import shutil
@@ -188,6 +189,11 @@ def _request(
             ) from None
         except TimeoutError:
             raise RemoteError(f"{url}: no answer within {timeout:g} s while {what}", hint="raise --timeout, or check the server's load") from None
+        except (http.client.HTTPException, OSError) as e:  # closed half-way, a garbled status line, a reset
+            raise RemoteError(
+                f"{url}: the connection failed while {what} ({type(e).__name__}: {e or 'no detail'})",
+                hint="the server closed the connection or did not speak HTTP: is it a SPARQL server, and is it well?",
+            ) from None
     raise RemoteError(f"{url}: the server refused the credentials")  # pragma: no cover - loop always returns or raises
 
 
@@ -309,21 +315,21 @@ class RemoteEngine:
             what=f"running {source}",
             headers={"Content-Type": "application/sparql-query", "Accept": accept},
         )
-        try:
+        try:  # the whole answer is read here: a fault anywhere in it (cut short, a bad IRI) is the server's
             if form in ("CONSTRUCT", "DESCRIBE"):
                 return QueryResult(
                     "graph", triples=[ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
                 )
             answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-        except SyntaxError as e:
+            if isinstance(answer, ox.QueryBoolean):
+                return QueryResult("ask", boolean=bool(answer))
+            variables = [v.value for v in answer.variables]
+            return QueryResult("select", variables, [tuple(s[i] for i in range(len(variables))) for s in answer])
+        except (SyntaxError, ValueError) as e:
             raise RemoteError(
                 f"{self.url}: the answer is not valid SPARQL results ({e})",
                 hint="is this the query endpoint (Oxigraph: /query; Fuseki: /DATASET/sparql)?",
             ) from None
-        if isinstance(answer, ox.QueryBoolean):
-            return QueryResult("ask", boolean=bool(answer))
-        variables = [v.value for v in answer.variables]
-        return QueryResult("select", variables, [tuple(s[i] for i in range(len(variables))) for s in answer])
 
 
 def run_remote(text: str, url: str, *, timeout: float = 30.0) -> QueryResult:

@@ -97,8 +97,10 @@ def open_store(path: Path, *, read_only: bool = True) -> ox.Store:
     """Open an on-disk Oxigraph store; a damaged or busy one is a WorkspaceError."""
     try:
         return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
-    except OSError as e:
-        raise WorkspaceError(f"{path}: cannot open the embedded store: {e}", hint="run 'kgraph build --force' to rebuild it") from None
+    except (OSError, RuntimeError) as e:  # RocksDB reports a damaged file as a RuntimeError ("Corruption: ...")
+        raise WorkspaceError(
+            f"{path}: cannot open the embedded store, it is damaged or busy: {e}", hint="run 'kgraph build --force' to rebuild it"
+        ) from None
 
 
 SNAPSHOT = "snapshot.nq"

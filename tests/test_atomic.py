@@ -157,3 +157,27 @@ def test_a_reader_keeps_its_build_while_an_add_and_a_rebuild_replace_it(on_disk,
     gc.collect()
     writer.build(force=True)  # nobody holds the old folder now: pruned
     assert not held.exists()
+
+
+def test_a_damaged_store_file_is_a_workspace_error(on_disk, tmp_path):
+    """Issue 10: a damaged store ended as "internal error" (exit 70). RocksDB checks every block
+    it reads; kgraph names the fault and the way out (exit 3)."""
+    import shutil
+
+    ws = tmp_path / "ws"
+    shutil.copytree(on_disk, ws, ignore=shutil.ignore_patterns(".lock", ".readers"))
+    folder = KnowledgeGraph(workspace=ws).build().folder
+    for sst in (folder / "store").glob("*.sst"):
+        data = bytearray(sst.read_bytes())
+        for i in range(len(data) // 4, len(data) * 3 // 4, 997):  # scribble over the middle of every table file
+            data[i] ^= 0xFF
+        sst.write_bytes(bytes(data))
+    done = subprocess.run(
+        [sys.executable, "-m", "kgraph", "sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--workspace", str(ws)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 3, (done.returncode, done.stderr)
+    assert "damaged" in done.stderr and "kgraph build --force" in done.stderr and "Traceback" not in done.stderr

@@ -432,3 +432,79 @@ def test_an_answer_larger_than_the_cap_is_refused_not_read_into_memory(capsys, a
     monkeypatch.setattr("kgraph.remote.MAX_RESPONSE", 100_000)
     assert main(["sparql", "ASK { ?s ?p ?o }", "--endpoint", url]) == 4
     assert "larger than 100000 bytes" in capsys.readouterr().err
+
+
+# -- hostile servers (issue 10: each of these ended as "internal error", exit 70) ---------------------
+_JSON_HEAD = b'{"head":{"vars":["s"]},"results":{"bindings":['
+HOSTILE = {
+    "closes the connection": None,
+    "sends garbage": b"hello there\r\n\r\n",
+    "sends a bad status line": b"HTTP/1.1 abc\r\n\r\n",
+    "cuts the JSON short": b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n\r\n" + _JSON_HEAD + b'{"s":{"type":"uri","val',
+    "sends an invalid IRI": b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n\r\n"
+    + _JSON_HEAD
+    + b'{"s":{"type":"uri","value":"http://a b/<>"}}]}}',
+    "sends JSON that is not results": b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n\r\n[1, 2, 3]",
+}
+
+
+@pytest.fixture
+def hostile(request):
+    """A raw TCP server that answers every connection in one hostile way."""
+    import socket
+    import threading
+
+    answer = HOSTILE[request.param]
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    stop = threading.Event()
+
+    def serve():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    conn.recv(65536)
+                    if answer is not None:
+                        conn.sendall(answer)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql"
+    stop.set()
+    thread.join(timeout=5)
+    server.close()
+
+
+@pytest.mark.parametrize("hostile", list(HOSTILE), indirect=True)
+def test_a_hostile_server_is_a_remote_error_not_a_crash(kg, hostile):
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kgraph",
+            "sparql",
+            "SELECT * WHERE { ?s ?p ?o }",
+            "--endpoint",
+            hostile,
+            "--timeout",
+            "5",
+            "--workspace",
+            str(kg.workspace),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 4, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert hostile in done.stderr and "hint:" in done.stderr
