@@ -34,7 +34,7 @@ from kgraph.build import Build, _meta_triples, _prune, ensure_built, file_digest
 from kgraph.errors import InputError, NonConformingError, WorkspaceError
 from kgraph.files import write_atomically
 from kgraph.inputs import InputFile, collect_inputs, fingerprint
-from kgraph.loading import ParsedFile, parse_rdf_file, rdf_format_for, read_triples, source_text_triples
+from kgraph.loading import ParsedFile, check_limits, parse_rdf_file, rdf_format_for, read_triples, source_text_triples
 from kgraph.lock import workspace_lock
 from kgraph.namespaces import (
     GRAPH_INFERRED,
@@ -114,6 +114,8 @@ def _split_inputs(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     for p in map(Path, paths):
         if not p.exists():
             raise InputError(f"{p}: no such file")
+        if not p.is_file():  # (follows links) a folder, a named pipe, a device: opening a pipe would wait for ever
+            raise InputError(f"{p}: not a regular file; kgraph reads only files", hint="save the data to a file first")
         (texts if p.suffix.lower() == ".txt" else rdf).append(p)
     if not rdf:
         raise InputError("no RDF file given", hint="pass the facts as .ttl (or .nt, .jsonld, .rdf) files")
@@ -171,7 +173,10 @@ def _parse_new(paths: list[Path]) -> tuple[list[ParsedFile], list[Path]]:
     rdf_paths, texts = _split_inputs(paths)
     for p in rdf_paths:
         rdf_format_for(p)
-    return [parse_rdf_file(p) for p in rdf_paths], texts
+    parsed = [parse_rdf_file(p) for p in rdf_paths]
+    for f in parsed:
+        check_limits(f)
+    return parsed, texts
 
 
 def _split_new(files: list[ParsedFile], present: Callable[[ox.Triple], bool]) -> tuple[list[list[ox.Triple]], list[ox.Triple]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kgraph import journal
+from kgraph.errors import WorkspaceError
 from kgraph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, data_graph_iri, workspace_graph_iri
 from kgraph.resources import Resources
 
@@ -31,13 +32,23 @@ class InputFile(NamedTuple):
 
 
 def files_in(folder: Path, suffix: str) -> list[Path]:
-    """The files of ``folder`` ending in ``suffix``, by name, leaving out hidden ones (as ``glob`` does)."""
+    """The files of ``folder`` ending in ``suffix``, by name, leaving out hidden ones (as ``glob`` does).
+
+    Only regular files are read: a named pipe, a device or a link to one among them is refused
+    (issue 10: a pipe or a link to /dev/zero among the added facts hung every query).
+    """
     try:
         with os.scandir(folder) as entries:
-            names = sorted(e.name for e in entries if e.name.endswith(suffix) and not e.name.startswith("."))
+            found = sorted((e.name, e.is_file()) for e in entries if e.name.endswith(suffix) and not e.name.startswith("."))
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return [folder / name for name in names]
+    odd = [name for name, regular in found if not regular]
+    if odd:
+        raise WorkspaceError(
+            f"{folder / odd[0]}: not a regular file (a folder, a named pipe, a device, or a link to one); kgraph reads only files",
+            hint="remove it, or put the file itself there",
+        )
+    return [folder / name for name, _regular in found]
 
 
 def collect_inputs(resources: Resources, workspace: Path) -> list[InputFile]:

@@ -77,18 +77,87 @@ def parse_rdf_bytes(data: bytes, fmt: ox.RdfFormat, *, name: str = "<input>", ba
     return ParsedFile(Path(name), triples, prefixes, named)
 
 
-def parse_rdf_file(path: Path) -> ParsedFile:
-    """Read and parse one RDF file, its syntax chosen by extension."""
-    path = Path(path)
-    fmt = rdf_format_for(path)
+MAX_FILE_BYTES = 1 << 30  # one input file; a bigger one is refused before it is read
+MAX_NESTING = 64  # blank nodes inside blank nodes, in a file being added
+MAX_LITERAL = 1_000_000  # characters of one literal, in a file being added
+
+
+def read_regular(path: Path, *, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; InputError for anything else.
+
+    The file is opened without waiting (a named pipe would block the open itself) and checked
+    on the open descriptor, so a link swapped in meanwhile cannot slip a device through.
+    """
+    import os
+    import stat
+
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a folder, not a file") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{path}: is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(
+                f"{path}: not a regular file (a named pipe, a device or a socket); kgraph reads only files", hint="save the data to a file first"
+            )
+        if info.st_size > limit:
+            raise InputError(
+                f"{path}: {info.st_size:,} bytes, more than the {limit:,} kgraph reads from one file", hint="split it into smaller files"
+            )
+        try:
+            data = fh.read(limit + 1)
+        except OSError as e:
+            raise InputError(f"{path}: cannot read: {e.strerror}") from None
+        if len(data) > limit:  # it grew while being read
+            raise InputError(f"{path}: more than the {limit:,} bytes kgraph reads from one file", hint="split it into smaller files")
+        return data
+
+
+def check_limits(parsed: ParsedFile) -> None:
+    """Refuse a file being added whose blank nodes nest deeper than :data:`MAX_NESTING` or with a
+    literal longer than :data:`MAX_LITERAL` characters (issue 10: 180 KB of nested blank nodes took
+    110 s to validate). RDF lists are flat, however long: their rdf:rest links do not count."""
+    rest = RDF.rest
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+    for t in parsed.triples:
+        o = t.object
+        if isinstance(o, ox.Literal) and len(o.value) > MAX_LITERAL:
+            raise InputError(
+                f"{parsed.path}: a literal of {len(o.value):,} characters, more than the {MAX_LITERAL:,} kgraph takes in added facts",
+                hint="keep long texts as source documents ('kgraph source add'), and cite spans of them",
+            )
+        if isinstance(o, ox.BlankNode) and isinstance(t.subject, ox.BlankNode) and t.predicate.value != rest:
+            parent[o] = t.subject
+    depth: dict[ox.BlankNode, int] = {}
+    for start in list(parent):
+        chain: list[ox.BlankNode] = []
+        node = start
+        while node in parent and node not in depth and len(chain) <= len(parent):  # (a cycle ends when every node is on it)
+            chain.append(node)
+            node = parent[node]
+        level = depth.get(node, 0)
+        for n in reversed(chain):
+            level += 1
+            depth[n] = level
+            if level > MAX_NESTING:
+                raise InputError(
+                    f"{parsed.path}: blank nodes nested more than {MAX_NESTING} deep",
+                    hint="give the inner nodes names (IRIs) and link to them; no fact needs that depth",
+                )
+
+
+def parse_rdf_file(path: Path) -> ParsedFile:
+    """Read and parse one RDF file, its syntax chosen by extension."""
+    path = Path(path)
+    fmt = rdf_format_for(path)
+    data = read_regular(path)
     parsed = parse_rdf_bytes(data, fmt, name=str(path), base_iri=path.absolute().as_uri())
     parsed.path = path
     return parsed
