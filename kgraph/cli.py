@@ -429,6 +429,7 @@ def cmd_load(args: argparse.Namespace) -> int:
                 copy_to_default=args.copy_to_default,
                 timeout=args.timeout,
                 progress=progress,
+                verify=not args.no_verify,
             )
         for g, (status, n) in result["graphs"].items():
             where = g if g.startswith("(") else f"<{g}>"
@@ -586,6 +587,9 @@ def _load_args(p: argparse.ArgumentParser) -> None:
         help="also put the union of all graphs into the default graph, for servers whose default graph is not the union",
     )
     p.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS", help="remote request timeout (default 60)")
+    p.add_argument(
+        "--no-verify", action="store_true", help="do not read each graph back to check that the server holds what was sent (halves the traffic)"
+    )
     p.set_defaults(func=cmd_load)
 
 

@@ -214,7 +214,7 @@ def _http_error(code: int, url: str, what: str, detail: str) -> RemoteError:
 
 
 # -- Graph Store Protocol ------------------------------------------------------------------------
-def load_to_endpoint(
+def load_to_endpoint(  # noqa: PLR0913 - one keyword for each option of 'kgraph load'
     kg: KnowledgeGraph,
     url: str,
     *,
@@ -224,6 +224,7 @@ def load_to_endpoint(
     copy_to_default: bool = False,
     timeout: float = 60.0,
     progress: Callable[[str], None] | None = None,
+    verify: bool = True,
 ) -> dict[str, Any]:
     """Push the materialised graph to a SPARQL 1.1 Graph Store Protocol endpoint.
 
@@ -231,6 +232,10 @@ def load_to_endpoint(
     ``replace`` uses PUT, else POST adds. ``copy_to_default`` also puts the union into the
     server's default graph, for servers whose default graph is not the union of the others.
     ``progress`` is told each graph as it starts, with a bar of the graphs done.
+
+    ``verify`` reads each graph back once it is loaded (a GET of the same graph) and checks that
+    the server holds every triple sent, and with ``replace`` no other: a server that answers
+    "201 Created" and keeps part of the data is a RemoteError, not a success (issue 10).
     """
     _check_url(url)
     build = kg.build()
@@ -261,8 +266,34 @@ def load_to_endpoint(
             headers={"Content-Type": "application/n-triples"},
             what=f"loading {len(triples)} triples into {'<' + iri + '>' if iri else 'the default graph'}",
         )
+        if verify:
+            _verify_graph(target, triples, exact=replace, timeout=timeout, what=f"reading back {'<' + iri + '>' if iri else 'the default graph'}")
         done[iri or "(default graph)"] = (status, len(triples))
     return {"graphs": done}
+
+
+def _verify_graph(target: str, sent: list[ox.Triple], *, exact: bool, timeout: float, what: str) -> None:
+    """Read a graph back from a Graph Store endpoint; RemoteError unless it holds every triple sent
+    (and, for a replacement, only those)."""
+    _status, body = _request("GET", target, timeout=timeout, what=what, headers={"Accept": "application/n-triples"})
+    try:
+        held = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
+    except (SyntaxError, ValueError) as e:
+        raise RemoteError(
+            f"{target}: the graph read back is not N-Triples ({e})", hint="load with --no-verify if the server cannot send it"
+        ) from None
+    missing = sum(t not in held for t in set(sent))
+    if missing:
+        raise RemoteError(
+            f"{target}: the server answered as if it had stored the graph, but holds "
+            f"{len(set(sent)) - missing:,} of the {len(set(sent)):,} triples sent",
+            hint="check the server's log and limits, then load again (with --replace)",
+        )
+    if exact and len(held) != len(set(sent)):
+        raise RemoteError(
+            f"{target}: after the replacement the graph holds {len(held):,} triples, not the {len(set(sent)):,} sent",
+            hint="check the server's log, then load again with --replace",
+        )
 
 
 def skolemized_quads(build: Build) -> list[ox.Quad]:

@@ -118,14 +118,29 @@ def test_load_into_one_named_graph(kg, server):
 # -- failures ---------------------------------------------------------------------------------------
 @pytest.fixture
 def stub():
-    """A Graph Store stub answering with a chosen status, demanding user 'ada' / 'secret' when asked to."""
-    state = {"status": 204, "auth": None, "seen": []}
+    """A Graph Store stub answering with a chosen status, demanding user 'ada' / 'secret' when asked to.
+
+    It keeps what it is sent, graph by graph (as N-Triples lines), and answers a GET with them;
+    with ``keep`` below 1 it keeps only that share of each graph while answering success."""
+    state = {"status": 204, "auth": None, "seen": [], "graphs": {}, "keep": 1.0}
 
     class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            state["seen"].append((self.command, self.headers.get("Authorization")))
+            body = b"".join(sorted(state["graphs"].get(self.path.partition("?")[2], set())))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/n-triples")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def _answer(self):
             length = int(self.headers.get("Content-Length", 0))
-            self.rfile.read(length)
+            lines = self.rfile.read(length).splitlines(keepends=True)
             state["seen"].append((self.command, self.headers.get("Authorization")))
+            kept = set(lines[: int(len(lines) * state["keep"])])
+            graph = self.path.partition("?")[2]
+            state["graphs"][graph] = kept if self.command == "PUT" else state["graphs"].get(graph, set()) | kept
             status = state["status"]
             if state["auth"] and self.headers.get("Authorization") != state["auth"]:
                 status = 401
@@ -180,7 +195,8 @@ def test_credentials_come_from_the_environment_never_the_command_line(kg, stub, 
     monkeypatch.setenv("KGRAPH_PASSWORD", "secret")
     result = load_to_endpoint(kg, url, replace=True)
     assert all(status == 204 for status, _ in result["graphs"].values())
-    assert state["seen"][-1] == ("PUT", "Basic YWRhOnNlY3JldA==")
+    assert ("PUT", "Basic YWRhOnNlY3JldA==") in state["seen"]
+    assert state["seen"][-1] == ("GET", "Basic YWRhOnNlY3JldA==")  # read back to verify, with the same credentials
     with pytest.raises(SystemExit):
         main(["load", "--endpoint", url, "--password", "secret"])
 
@@ -286,6 +302,23 @@ def test_a_killed_store_load_leaves_the_last_good_store(fresh_kg, tmp_path, dela
     run.wait(timeout=30)
     load_to_store(fresh_kg, target)  # the next run recovers and refreshes
     assert len(ox.Store.read_only(str(target))) == before
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_a_load_the_server_kept_in_part_is_an_error_not_a_success(capsys, kg, stub, replace):
+    """Issue 10: a load is checked after it lands. The stub answers 204 to every graph but keeps
+    only half of each; kgraph reads each graph back and says so (exit 4) instead of "added"."""
+    url, state = stub
+    state["keep"] = 0.5
+    code = main(["load", "--endpoint", url, "--workspace", str(kg.workspace), *(["--replace"] if replace else [])])
+    out, err = capsys.readouterr()
+    assert code == 4 and "holds" in err and "of the" in err and "triples sent" in err and "Traceback" not in err
+    assert "added" not in out and "replaced" not in out  # no success is claimed
+    state["keep"], state["graphs"] = 1.0, {}
+    assert main(["load", "--endpoint", url, "--workspace", str(kg.workspace), "--replace"]) == 0
+    assert sum(len(g) for g in state["graphs"].values()) >= 4000  # and the stub holds the whole graph now
+    state["keep"] = 0.5
+    assert main(["load", "--endpoint", url, "--workspace", str(kg.workspace), "--replace", "--no-verify"]) == 0  # as asked
 
 
 def test_a_load_says_which_graph_it_is_sending_with_a_bar_of_those_done(kg, stub):
