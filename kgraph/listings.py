@@ -5,7 +5,8 @@ million triples that takes seconds, however small the page asked for. So the bui
 canned query that takes no parameter once on its new store and keeps the rows in a file, in the
 W3C SPARQL TSV format (one row per line, every RDF term written exactly, datatypes and language
 tags included); a page is then read from that file. An add removes the files, since its facts
-may change any listing, and the next query of a listing computes and keeps it again.
+may change any listing, and the next query of a listing computes and keeps it again. Each
+file's name carries its size, so a listing cut short is found and kept again, never read in part.
 
 >>> import tempfile; folder = Path(tempfile.mkdtemp())
 >>> store = ox.Store()
@@ -19,9 +20,10 @@ may change any listing, and the next query of a listing computes and keeps it ag
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyoxigraph as ox
 
@@ -56,8 +58,40 @@ def keep(store: ox.Store, text: str, path: Path) -> int:
     data = answer.serialize(format=ox.QueryResultsFormat.TSV)
     assert data is not None  # without an output, serialize returns the bytes
     Path(path).parent.mkdir(exist_ok=True)
-    write_atomically(path, data)
+    for old in kept_files(Path(path)):
+        old.unlink(missing_ok=True)
+    write_atomically(_sized(Path(path), len(data)), data)
     return data.count(b"\n") - 1
+
+
+def _sized(path: Path, size: int) -> Path:
+    return path.with_name(f"{path.stem}.{size}{path.suffix}")
+
+
+def kept_files(path: Path) -> list[Path]:
+    """The files kept for the listing ``path`` (``NAME.SIZE.tsv``)."""
+    try:
+        with os.scandir(path.parent) as entries:
+            return [
+                path.parent / e.name
+                for e in entries
+                if e.name.startswith(path.stem + ".") and e.name.endswith(path.suffix) and e.name[len(path.stem) + 1 : -len(path.suffix)].isdigit()
+            ]
+    except OSError:
+        return []
+
+
+def _open_kept(path: Path) -> BinaryIO:
+    """The listing kept for ``path``, opened; OSError if there is none, SyntaxError if its size is
+    not the one its name records (cut short, or written over)."""
+    for kept in kept_files(path):
+        fh = open(kept, "rb")  # noqa: SIM115 - handed to the caller, who closes it
+        size = int(kept.name[len(path.stem) + 1 : -len(path.suffix)])
+        if os.fstat(fh.fileno()).st_size != size:
+            fh.close()
+            raise SyntaxError(f"{kept}: the listing is damaged (not the size its name records)")
+        return fh
+    raise FileNotFoundError(str(path))
 
 
 def read(path: Path, *, limit: int | None = None, offset: int = 0) -> tuple[list[str], list[Row]]:
@@ -67,7 +101,7 @@ def read(path: Path, *, limit: int | None = None, offset: int = 0) -> tuple[list
     Only the header and the lines of the page are parsed: the first page of a listing of any
     length costs the same.
     """
-    with open(path, "rb") as fh:
+    with _open_kept(Path(path)) as fh:
         header = fh.readline()
         page = itertools.islice(fh, offset, None if limit is None else offset + limit)
         data = header + b"".join(page)

@@ -383,6 +383,9 @@ def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
     return text
 
 
+MAX_ROWS = 2**63 - 1  # what engines count rows with
+
+
 def paged(text: str, limit: int | None, offset: int = 0) -> str:
     """A SELECT query limited to one page of rows (numbers only are added to the text).
 
@@ -391,8 +394,12 @@ def paged(text: str, limit: int | None, offset: int = 0) -> str:
     """
     if limit is None and not offset:
         return text
-    if (limit is not None and (not isinstance(limit, int) or limit < 0)) or not isinstance(offset, int) or offset < 0:
-        raise UsageError("--limit and --offset take whole numbers of 0 or more")
+    if (
+        (limit is not None and (not isinstance(limit, int) or not 0 <= limit <= MAX_ROWS))
+        or not isinstance(offset, int)
+        or not 0 <= offset <= MAX_ROWS
+    ):
+        raise UsageError(f"--limit and --offset take whole numbers from 0 to {MAX_ROWS}")
     if {"LIMIT", "OFFSET"} & set(keywords(text)):
         raise UsageError("this query sets its own LIMIT or OFFSET", hint="run it without --limit and --offset")
     return text + "\n" + " ".join(part for part in (f"LIMIT {limit}" if limit is not None else "", f"OFFSET {offset}" if offset else "") if part)

@@ -391,8 +391,10 @@ def test_query_pages(capsys, ws):
     assert rows[0] == all_rows[0] and rows[1:] == all_rows[2:4]  # the header, then rows 2 and 3 in the query's order
 
 
-def test_a_bad_page_is_a_usage_error(capsys, ws):
-    code, _, err = run(capsys, "query", "timeline", "--limit", "-1", "--workspace", ws)
+@pytest.mark.parametrize(("option", "value"), [("--limit", "-1"), ("--limit", "99999999999999999999999"), ("--offset", str(2**63))])
+def test_a_bad_page_is_a_usage_error(capsys, ws, option, value):
+    """A number past what engines count rows with had ended as "internal error" (exit 70)."""
+    code, _, err = run(capsys, "query", "timeline", option, value, "--workspace", ws)
     assert code == 2 and "--limit and --offset take whole numbers" in err and "Traceback" not in err
 
 

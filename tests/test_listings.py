@@ -42,9 +42,10 @@ def test_a_query_recomputes_a_missing_listing_and_keeps_it(fresh_kg):
     folder = fresh_kg.build().folder
     path = listings.path_of(folder, fresh_kg.catalogue.get("platforms"))
     expected = fresh_kg.query("platforms").rows
-    path.unlink()
+    (kept,) = listings.kept_files(path)
+    kept.unlink()
     assert fresh_kg.query("platforms", limit=2).rows == expected[:2]
-    assert path.is_file()
+    assert len(listings.kept_files(path)) == 1
 
 
 def test_a_listing_that_cannot_be_written_is_answered_by_the_query(fresh_kg):
@@ -86,8 +87,20 @@ def test_every_kind_of_term_survives_a_listing(tmp_path):
 def test_a_damaged_listing_is_computed_again(fresh_kg):
     expected = fresh_kg.query("platforms").rows
     path = listings.path_of(fresh_kg.build().folder, fresh_kg.catalogue.get("platforms"))
-    path.write_bytes(b"?platform\t?status\n<not an iri\n")
+    (kept,) = listings.kept_files(path)
+    kept.write_bytes(b"?platform\t?status\n<not an iri\n")
     assert fresh_kg.query("platforms").rows == expected
+
+
+def test_a_listing_cut_short_is_never_read_in_part(fresh_kg):
+    """Issue 10: the cache was trusted blindly. A listing cut at a line boundary still parses;
+    its name records its size, so it is computed again instead of answering with fewer rows."""
+    expected = fresh_kg.query("timeline").rows
+    path = listings.path_of(fresh_kg.build().folder, fresh_kg.catalogue.get("timeline"))
+    (kept,) = listings.kept_files(path)
+    lines = kept.read_bytes().splitlines(keepends=True)
+    kept.write_bytes(b"".join(lines[: len(lines) // 2]))
+    assert fresh_kg.query("timeline").rows == expected
 
 
 def test_an_edited_query_is_not_answered_from_its_former_listing(fresh_kg, tmp_path):
