@@ -109,9 +109,22 @@ def _credentials() -> tuple[str, str] | None:
 
 
 def _check_url(url: str) -> urllib.parse.SplitResult:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{url!r} is not an http(s) URL", hint="for example http://localhost:7878/store")
+    """The parts of an http(s) URL with a host (and a valid port, if any); UsageError otherwise.
+
+    >>> _check_url("http://[::1").scheme
+    Traceback (most recent call last):
+    ...
+    kgraph.errors.UsageError: 'http://[::1' is not an http(s) URL (Invalid IPv6 URL)
+      hint: for example http://localhost:7878/store
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _port = parts.port  # checks the port: 0 to 65535
+        problem = None if parts.scheme in ("http", "https") and parts.hostname else ""
+    except ValueError as e:
+        problem = f" ({e})"
+    if problem is not None:
+        raise UsageError(f"{url!r} is not an http(s) URL{problem}", hint="for example http://localhost:7878/store")
     return parts
 
 

@@ -541,3 +541,11 @@ def test_a_hostile_server_is_a_remote_error_not_a_crash(kg, hostile):
     assert done.returncode == 4, done.stderr
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr
     assert hostile in done.stderr and "hint:" in done.stderr
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://x:99999/store", "http://x:abc/store", "ftp://x/store", "http:///store"])
+def test_a_malformed_endpoint_url_is_a_usage_error(capsys, kg, url):
+    """An invalid IPv6 host had ended as "internal error" (exit 70)."""
+    code = main(["load", "--endpoint", url, "--workspace", str(kg.workspace)])
+    err = capsys.readouterr().err
+    assert code == 2 and "is not an http(s) URL" in err and "Traceback" not in err
