@@ -169,11 +169,11 @@ def _provenance_problems(parsed: ParsedFile, types_of: Callable[[Term], Iterable
     return problems
 
 
-def _parse_new(paths: list[Path]) -> tuple[list[ParsedFile], list[Path]]:
+def _parse_new(paths: list[Path], base: str | None = None) -> tuple[list[ParsedFile], list[Path]]:
     rdf_paths, texts = _split_inputs(paths)
     for p in rdf_paths:
         rdf_format_for(p)
-    parsed = [parse_rdf_file(p) for p in rdf_paths]
+    parsed = [parse_rdf_file(p, base_iri=base) for p in rdf_paths]
     for f in parsed:
         check_limits(f)
     return parsed, texts
@@ -228,14 +228,17 @@ def check_files(
     locked: bool = False,
     reference: bool = False,
     progress: Progress | None = None,
+    base: str | None = None,
 ) -> Checked:
     """Validate new fact files in the context of the whole knowledge graph.
+
+    ``base``: the IRI relative IRIs in the files resolve against (by default each file's own ``file:`` URI).
 
     Raises:
         InputError / ParseError: a file is missing or malformed.
         InconsistencyError: the new facts contradict the ontology or the graph.
     """
-    files, texts = _parse_new(paths)
+    files, texts = _parse_new(paths, base)
     build = ensure_built(resources, workspace, locked=locked, progress=progress)
     text_dirs = [*sorted({p.parent for p in texts}), resources.data, workspace / "sources"]
     from kgraph.explain import explain, unknown_names
@@ -363,7 +366,13 @@ def _safe_name(name: str) -> str:
 
 
 def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
-    resources: Resources, workspace: Path, paths: list[Path], *, reference: bool = False, progress: Progress | None = None
+    resources: Resources,
+    workspace: Path,
+    paths: list[Path],
+    *,
+    reference: bool = False,
+    progress: Progress | None = None,
+    base: str | None = None,
 ) -> AddResult:
     """Validate new facts and, only if they all conform, add them to the workspace and the build.
 
@@ -371,7 +380,7 @@ def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
         NonConformingError: some new fact breaks a shape or lacks provenance; nothing changed.
     """
     with workspace_lock(workspace, purpose="add facts"):
-        checked = check_files(resources, workspace, paths, locked=True, reference=reference, progress=progress)
+        checked = check_files(resources, workspace, paths, locked=True, reference=reference, progress=progress, base=base)
         if not checked.report.conforms:
             raise NonConformingError("the new facts do not conform; nothing was added", checked.report)
         graphs: dict[str, list[ox.Triple]] = {}

@@ -238,7 +238,7 @@ def _print_report(report: ValidationReport, fmt: str) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     with Progress(quiet=args.quiet) as progress:
-        report = _kg(args).validate(args.files, reference=args.reference, progress=progress)
+        report = _kg(args).validate(args.files, reference=args.reference, progress=progress, base=args.base)
     _print_report(report, args.format)
     return EXIT_OK if report.conforms else EXIT_NONCONFORMING
 
@@ -249,7 +249,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     kg = _kg(args)
     try:
         with Progress(quiet=args.quiet) as progress:
-            result = kg.add(args.files, reference=args.reference, progress=progress)
+            result = kg.add(args.files, reference=args.reference, progress=progress, base=args.base)
     except NonConformingError as e:
         if e.report is not None:
             _print_report(e.report, "text")
@@ -486,12 +486,31 @@ def _build_args(p: argparse.ArgumentParser) -> None:
 def _validate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (.ttl, .nt, .jsonld, .rdf) and any new source texts (.txt)")
     p.add_argument("--format", choices=REPORT_FORMATS, default="text", help="text (default), json, or turtle: the W3C SHACL report")
+    p.add_argument(
+        "--base", type=_base_iri, metavar="IRI", help="resolve relative IRIs in the files against IRI (default: each file's own file: URI)"
+    )
     p.set_defaults(func=cmd_validate)
 
 
 def _add_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="RDF files (.ttl, .nt, .jsonld, .rdf) and any new source texts (.txt)")
+    p.add_argument(
+        "--base", type=_base_iri, metavar="IRI", help="resolve relative IRIs in the files against IRI (default: each file's own file: URI)"
+    )
     p.set_defaults(func=cmd_add)
+
+
+def _base_iri(text: str) -> str:
+    """A --base value: an absolute IRI."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an absolute IRI ({e})") from None
+    if ":" not in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an absolute IRI (no scheme)")
+    return text
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:

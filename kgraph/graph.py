@@ -235,21 +235,24 @@ class KnowledgeGraph:
         return EntityResolver(self.engine(engine)).resolve(value)
 
     # -- new facts ----------------------------------------------------------------------
-    def validate(self, paths: list[Path | str], *, reference: bool = False, progress: Progress | None = None) -> ValidationReport:
+    def validate(
+        self, paths: list[Path | str], *, reference: bool = False, progress: Progress | None = None, base: str | None = None
+    ) -> ValidationReport:
         """Validate new fact files in the context of the whole graph; returns a ValidationReport.
 
         Only what the new facts can affect is reasoned about and validated; ``reference``
-        runs owlrl and pySHACL over the whole graph instead (slow, obviously right).
+        runs owlrl and pySHACL over the whole graph instead (slow, obviously right). ``base`` is
+        the IRI relative IRIs in the files resolve against (by default each file's ``file:`` URI).
         """
         from kgraph.admission import check_files
 
-        return check_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference, progress=progress).report
+        return check_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference, progress=progress, base=base).report
 
-    def add(self, paths: list[Path | str], *, reference: bool = False, progress: Progress | None = None) -> AddResult:
+    def add(self, paths: list[Path | str], *, reference: bool = False, progress: Progress | None = None, base: str | None = None) -> AddResult:
         """Add new fact files to the workspace if, and only if, they all conform (see :meth:`validate`)."""
         from kgraph.admission import add_files
 
-        result = add_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference, progress=progress)
+        result = add_files(self.resources, self.workspace, [Path(p) for p in paths], reference=reference, progress=progress, base=base)
         self._engines.clear()
         self._build = result.build or self._build
         return result

@@ -153,12 +153,13 @@ def check_limits(parsed: ParsedFile) -> None:
                 )
 
 
-def parse_rdf_file(path: Path) -> ParsedFile:
-    """Read and parse one RDF file, its syntax chosen by extension."""
+def parse_rdf_file(path: Path, *, base_iri: str | None = None) -> ParsedFile:
+    """Read and parse one RDF file, its syntax chosen by extension; relative IRIs resolve against
+    ``base_iri``, by default the file's own ``file:`` URI."""
     path = Path(path)
     fmt = rdf_format_for(path)
     data = read_regular(path)
-    parsed = parse_rdf_bytes(data, fmt, name=str(path), base_iri=path.absolute().as_uri())
+    parsed = parse_rdf_bytes(data, fmt, name=str(path), base_iri=base_iri or path.absolute().as_uri())
     parsed.path = path
     return parsed
 

@@ -488,3 +488,16 @@ def test_minus_capital_v_prints_the_version(capsys):
     with pytest.raises(SystemExit) as caught:
         main(["-V"])
     assert caught.value.code == 0 and capsys.readouterr().out.strip() == f"kgraph {__version__}"
+
+
+def test_base_resolves_the_relative_iris_of_new_facts(capsys, ws, tmp_path):
+    """Issue 10: relative IRIs resolve against the file's own file: URI, or the IRI given with --base."""
+    path = tmp_path / "rel.ttl"
+    path.write_text("@prefix kg: <https://w3id.org/kgraph/ontology#> .\n<Rel> a kg:Proposition .\n", encoding="utf-8")
+    code, out, _ = run(capsys, "validate", str(path), "--base", "https://w3id.org/kgraph/id/", "--format", "json", "--workspace", ws)
+    assert code == 1 and {p["focus"] for p in json.loads(out)["problems"]} == {"id:Rel"}
+    code, out, _ = run(capsys, "validate", str(path), "--format", "json", "--workspace", ws)
+    assert code == 1 and {p["focus"] for p in json.loads(out)["problems"]} == {f"<{tmp_path.as_uri()}/Rel>"}
+    with pytest.raises(SystemExit) as stopped:
+        main(["validate", str(path), "--base", "no-scheme", "--workspace", ws])
+    assert stopped.value.code == 2 and "is not an absolute IRI" in capsys.readouterr().err
