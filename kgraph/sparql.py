@@ -235,7 +235,11 @@ def check_query(text: str, *, source: str = "query") -> CheckedQuery:
             column=odd.start - (decoded.rfind("\n", 0, odd.start) + 1) + 1,
             hint="put spaces around < and > when you mean less than and greater than",
         )
-    if "SERVICE" in words:
+    # A prefixed name such as SERVICE:x is one term to the grammar, which makes the query invalid,
+    # but Oxigraph reads the keyword SERVICE and the name :x, and fetches (a listener received the
+    # request): a prefix spelt like the keyword is refused as the keyword itself.
+    prefixes = {t.text.partition(":")[0].upper() for t in found if t.kind == "pname"}
+    if "SERVICE" in words or "SERVICE" in prefixes:
         raise QueryRefusedError(
             "federated queries (SERVICE) are refused: kgraph does not reach the network on a query's behalf",
             hint="load the remote data into the knowledge graph, or query that endpoint directly",

@@ -57,6 +57,14 @@ def listener():
         "PREFIX ex: <http://e/> SELECT * WHERE {{ ?x ex:a:b\\#c ?y . SERVICE <{url}/x> {{ ?s ?p ?o }} }}",
         # and codepoint escapes, which SPARQL applies before parsing
         "SELECT * WHERE {{ \\u0053ERVICE <{url}/x> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ \\U00000053\\u0045RVICE <{url}/x> {{ ?s ?p ?o }} }}",
+        # any case, after comments and strings that hold quotes and hashes, inside a subquery
+        "SELECT * WHERE {{ ?s ?p ?o # a comment {{\n SeRvIcE <{url}/x> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ BIND(\"\"\"a\"#'\"\"\" AS ?x) SERVICE <{url}/x> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ BIND('#\\'' AS ?x) SERVICE <{url}/x> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}/x> {{ ?s ?p ?o }} }} }} }}",
+        "SELECT * WHERE {{ VALUES ?svc {{ <{url}/x> }} SERVICE ?svc {{ ?s ?p ?o }} }}",
+        "PREFIX : <{url}/> SELECT * WHERE {{ ?s ?p ?o . SERVICE:x{{?s ?p ?o}} }}",
     ],
 )
 def test_service_is_refused_before_any_request(kg, listener, engine, template):
