@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 
+import pyoxigraph as ox
 import pytest
 from helpers import ROOT
 
@@ -60,7 +61,7 @@ def listener():
         "SELECT * WHERE {{ \\U00000053\\u0045RVICE <{url}/x> {{ ?s ?p ?o }} }}",
         # any case, after comments and strings that hold quotes and hashes, inside a subquery
         "SELECT * WHERE {{ ?s ?p ?o # a comment {{\n SeRvIcE <{url}/x> {{ ?s ?p ?o }} }}",
-        "SELECT * WHERE {{ BIND(\"\"\"a\"#'\"\"\" AS ?x) SERVICE <{url}/x> {{ ?s ?p ?o }} }}",
+        'SELECT * WHERE {{ BIND("""a"#\'""" AS ?x) SERVICE <{url}/x> {{ ?s ?p ?o }} }}',
         "SELECT * WHERE {{ BIND('#\\'' AS ?x) SERVICE <{url}/x> {{ ?s ?p ?o }} }}",
         "SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{url}/x> {{ ?s ?p ?o }} }} }} }}",
         "SELECT * WHERE {{ VALUES ?svc {{ <{url}/x> }} SERVICE ?svc {{ ?s ?p ?o }} }}",
@@ -214,3 +215,35 @@ def test_the_kernel_keeps_the_native_engine_off_the_network_if_the_check_were_wr
     else:
         assert hits == ["/sparql"]  # the check was all that stood in the way
     assert not netguard.sealed()  # the test process itself is never sealed
+
+
+def test_no_spelling_of_service_in_any_context_reaches_the_listener(listener):
+    """Issue 10: the check and the engine must read the same keyword. SERVICE, in any case, as a
+    prefix (SERVICE:x, which Oxigraph read as the keyword), after every kind of term with and
+    without a space, with every kind of endpoint term: each query is refused, or runs without
+    a request (the data has a triple, so a SERVICE that the engine saw would be called)."""
+    import itertools
+
+    from kgraph.errors import KgraphError
+    from kgraph.sparql import check_query
+
+    url, hits = listener
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), ox.NamedNode("http://e/o")))
+    befores = ["?s ?p ?o .", "?s ?p ?o", "?s ?p 1.", "?s ?p _:b.", "?s ?p ex:o.", '?s ?p "x"@en.', "?s ?p <http://e/o>.", "?s a.", "?s ?p ?o;"]
+    befores += ["FILTER(true)", "OPTIONAL{?s ?p ?o}", "?s ?p ex:.", "?s ?p ?o .a", "?s ?p 1e1.", "?s ?p ?o.#\n"]
+    names = ["SERVICE ", "service ", "Service ", "SERVICE:x", "SERVICE:", "ex.SERVICE:", "a.SERVICE:x"]
+    targets = [f"<{url}/x>", "?svc", "ex:x", ":x", f"SILENT <{url}/x>"]
+    ran = 0
+    for before, join, name, target in itertools.product(befores, ["", " ", "\n"], names, targets):
+        end = "" if name.endswith(":x") else target
+        query = f"PREFIX ex: <http://e/> PREFIX : <{url}/> SELECT * WHERE {{ VALUES ?svc {{ <{url}/x> }} {before}{join}{name}{end}{{ ?a ?b ?c }} }}"
+        try:
+            checked = check_query(query)
+        except KgraphError:
+            continue
+        with contextlib.suppress(SyntaxError, RuntimeError, OSError):
+            list(store.query(checked.text, use_default_graph_as_union=True))
+            ran += 1
+    assert hits == []
+    assert ran > 0  # some of them were valid without a SERVICE, and ran
