@@ -181,3 +181,29 @@ def test_a_damaged_store_file_is_a_workspace_error(on_disk, tmp_path):
     )
     assert done.returncode == 3, (done.returncode, done.stderr)
     assert "damaged" in done.stderr and "kgraph build --force" in done.stderr and "Traceback" not in done.stderr
+
+
+BUILD_MOMENTS = [(signal.SIGKILL, d) for d in (0.3, 0.8, 1.5)] + [(signal.SIGTERM, 0.6), (signal.SIGHUP, 1.0), (signal.SIGINT, 0.9)]
+
+
+@pytest.mark.parametrize(("signum", "delay"), BUILD_MOMENTS, ids=[f"{signal.Signals(s).name}-{d}" for s, d in BUILD_MOMENTS])
+def test_a_build_stopped_at_any_moment_leaves_a_usable_workspace(fresh_kg, signum, delay):
+    """A build killed at any moment leaves the last good build, or none: never a half one that a
+    query would read."""
+    before = fresh_kg.query("hosted-talks").rows
+    run = subprocess.Popen(
+        [sys.executable, "-m", "kgraph", "build", "--force", "--workspace", str(fresh_kg.workspace)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(delay)
+    run.send_signal(signum)
+    _out, err = run.communicate(timeout=60)
+    assert "Traceback" not in err
+    if run.returncode not in (0, -signum):
+        assert run.returncode == 128 + signum and "nothing was changed" in err, err
+    kg = KnowledgeGraph(workspace=fresh_kg.workspace)
+    assert kg.query("hosted-talks").rows == before
+    assert kg.build().conforms
