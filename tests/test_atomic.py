@@ -183,7 +183,7 @@ def test_a_damaged_store_file_is_a_workspace_error(on_disk, tmp_path):
     assert "damaged" in done.stderr and "kgraph build --force" in done.stderr and "Traceback" not in done.stderr
 
 
-BUILD_MOMENTS = [(signal.SIGKILL, 0.4), (signal.SIGKILL, 1.2), (signal.SIGTERM, 0.7), (signal.SIGHUP, 1.0)]
+BUILD_MOMENTS = [(signal.SIGKILL, 0.4), (signal.SIGKILL, 1.2), (signal.SIGTERM, 0.7), (signal.SIGHUP, 1.0), (signal.SIGINT, 0.9)]
 
 
 @pytest.mark.parametrize(("signum", "delay"), BUILD_MOMENTS, ids=[f"{signal.Signals(s).name}-{d}" for s, d in BUILD_MOMENTS])
