@@ -42,12 +42,30 @@ if TYPE_CHECKING:
 
 
 def _kg(args: argparse.Namespace) -> KnowledgeGraph:
+    """The knowledge graph the arguments name: the workspace, the query limits, and a remote
+    endpoint (with its method, timeout and a prompt for credentials) where one is given."""
     from kgraph.engines import QueryLimits
     from kgraph.graph import KnowledgeGraph
 
-    seconds = getattr(args, "timeout", None) if not getattr(args, "endpoint", None) else None
+    endpoint = getattr(args, "endpoint", None) if args.func in (cmd_query, cmd_sparql) else None
+    remote = None
+    if endpoint:
+        from kgraph.remote import RemoteEngine
+
+        remote = RemoteEngine(endpoint, timeout=args.timeout or REMOTE_SECONDS, method=args.method, ask=_ask_credentials)
+    seconds = getattr(args, "timeout", None) if not endpoint else None
     megabytes = getattr(args, "max_memory", QUERY_MEGABYTES)
-    return KnowledgeGraph(workspace=args.workspace, limits=QueryLimits(seconds or QUERY_SECONDS, megabytes * 2**20))
+    return KnowledgeGraph(workspace=args.workspace, limits=QueryLimits(seconds or QUERY_SECONDS, megabytes * 2**20), endpoint=remote)
+
+
+def _ask_credentials(host: str, scheme: str) -> tuple[str, str] | None:
+    """Ask the person at the terminal for a user and password (a server answered 401); None if nobody is there."""
+    if sys.stdin is None or not sys.stdin.isatty():
+        return None
+    import getpass
+
+    print(f"{host} asks for {scheme} authentication", file=sys.stderr)
+    return input(f"user for {host}: "), getpass.getpass("password: ")
 
 
 class Progress:
@@ -168,13 +186,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from kgraph.params import parse_assignments
 
     params = parse_assignments(args.param or [])
-    kg = _kg(args)
-    if args.endpoint:
-        from kgraph.remote import run_canned_remote
-
-        result = run_canned_remote(kg, args.name, params, args.endpoint, timeout=args.timeout or REMOTE_SECONDS)
-    else:
-        result = kg.query(args.name, params, engine=args.engine, limit=args.limit, offset=args.offset)
+    result = _kg(args).query(args.name, params, engine=args.engine, limit=args.limit, offset=args.offset)
     _write_output(result.serialize(args.format, width=_table_width(args), wide=args.wide), args.output)
     return EXIT_OK
 
@@ -190,13 +202,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
             raise UsageError(f"{args.file}: cannot read query: {e}") from None
     else:
         text, source = args.query, "query"
-    kg = _kg(args)
-    if args.endpoint:
-        from kgraph.remote import run_remote
-
-        result = run_remote(text, args.endpoint, timeout=args.timeout or REMOTE_SECONDS)
-    else:
-        result = kg.sparql(text, engine=args.engine, source=source)
+    result = _kg(args).sparql(text, engine=args.engine, source=source)
     fmt = args.format or ("ttl" if result.kind == "graph" else "table")
     _write_output(result.serialize(fmt, width=_table_width(args), wide=args.wide), args.output)
     return EXIT_OK
@@ -430,6 +436,7 @@ def cmd_load(args: argparse.Namespace) -> int:
                 timeout=args.timeout,
                 progress=progress,
                 verify=not args.no_verify,
+                ask=_ask_credentials,
             )
         for g, (status, n) in result["graphs"].items():
             where = g if g.startswith("(") else f"<{g}>"
@@ -711,6 +718,12 @@ def _option_group(name: str) -> argparse.ArgumentParser:
         group.add_argument("--quiet", "-q", action="store_true", help="say nothing about progress on standard error")
     elif name == "remote":
         group.add_argument("--endpoint", metavar="URL", help="run on a remote SPARQL 1.1 query endpoint instead of the embedded store")
+        group.add_argument(
+            "--method",
+            choices=("auto", "get", "form", "direct"),
+            default="auto",
+            help="how to send a query to --endpoint: GET, a form POST, a direct POST (default auto: GET when short, else a form POST)",
+        )
         group.add_argument(
             "--timeout",
             type=_seconds,

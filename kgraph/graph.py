@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from kgraph.curation import Addition, Registration, Removal
     from kgraph.evidence import Span
     from kgraph.pipeline import Progress
+    from kgraph.remote import RemoteEngine
     from kgraph.validation import ValidationReport
 
 
@@ -54,9 +55,21 @@ class KnowledgeGraph:
     ['platform', 'platformLabel', 'status']
     """
 
-    def __init__(self, workspace: Path | str | None = None, resources: Resources | None = None, *, limits: QueryLimits | None = None) -> None:
+    def __init__(
+        self,
+        workspace: Path | str | None = None,
+        resources: Resources | None = None,
+        *,
+        limits: QueryLimits | None = None,
+        endpoint: str | RemoteEngine | None = None,
+    ) -> None:
         """``limits``: how long and how much memory each query may take (see :class:`kgraph.engines.QueryLimits`;
-        by default 60 s and 2 GB beyond what the process held when the query started)."""
+        by default 60 s and 2 GB beyond what the process held when the query started).
+
+        ``endpoint``: a remote SPARQL endpoint (a URL, or a :class:`kgraph.remote.RemoteEngine` for
+        its method, credentials and timeout) that answers every query instead of the embedded store;
+        the canned queries, their parameters, pages and formats work the same over it.
+        """
         self.workspace = Path(workspace) if workspace is not None else default_workspace()
         self.resources = resources or default_resources()
         self.limits = limits if limits is not None else QueryLimits()
@@ -64,6 +77,11 @@ class KnowledgeGraph:
         self._engines: dict[str, QueryEngine] = {}
         self._build: Build | None = None
         self._held: tuple[Path, int] | None = None  # the build folder this object reads, and its shared lock
+        if isinstance(endpoint, str):
+            from kgraph.remote import RemoteEngine
+
+            endpoint = RemoteEngine(endpoint)
+        self.remote = endpoint
 
     def __del__(self) -> None:
         if getattr(self, "_held", None) is not None:
@@ -105,7 +123,10 @@ class KnowledgeGraph:
         raise WorkspaceError(f"{self.workspace}: the build kept changing while kgraph tried to read it", hint="run the command again")
 
     def engine(self, name: str = "oxigraph") -> QueryEngine:
-        """A query engine over the current, conforming build: 'oxigraph' (default) or 'rdflib'."""
+        """A query engine over the current, conforming build: 'oxigraph' (default) or 'rdflib';
+        the remote endpoint instead, where one was given (for any name but 'rdflib')."""
+        if self.remote is not None and name != "rdflib":
+            return self.remote
         if name not in ENGINES:
             raise UsageError(f"unknown engine {name!r}", hint="use one of " + ", ".join(ENGINES))
         build = self._read_build()
@@ -140,6 +161,8 @@ class KnowledgeGraph:
         """
         canned = self.catalogue.get(name)
         runner = self.engine(engine)
+        if runner is self.remote:
+            self.remote.check_union()  # else every canned query there would answer (0 rows), silently
         bindings = bind_parameters(canned, params or {}, EntityResolver(runner))
         text = paged(canned.text, limit, offset)  # checks limit and offset
         if not canned.params and isinstance(runner, OxigraphEngine):

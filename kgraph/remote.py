@@ -5,22 +5,20 @@
   sees the old store or the new one, never half of one.
 - ``load_to_endpoint``: push the named graphs through the SPARQL 1.1 Graph Store HTTP Protocol
   (PUT to replace, POST to add), one request per graph.
-- ``run_remote`` / ``run_canned_remote``: the SPARQL 1.1 Protocol, with the same result types as
-  the embedded engines.
+- ``RemoteEngine``: the SPARQL 1.1 Protocol (GET, form POST or direct POST), an engine like the
+  embedded ones, which ``KnowledgeGraph(endpoint=...)`` runs every query on.
 
 The network is reached only here, and only for the host the user named (see :mod:`kgraph.netguard`).
-Credentials come from ``KGRAPH_USER`` / ``KGRAPH_PASSWORD`` or a prompt, never the command line.
+Credentials (HTTP Basic or Digest) come from the caller, ``KGRAPH_USER`` / ``KGRAPH_PASSWORD``,
+or a callback the command line gives to prompt the person; never from the command line itself.
 """
 
 from __future__ import annotations
 
-import base64
-import getpass
 import http.client
 import json
 import os
 import shutil
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -101,7 +99,14 @@ def _recover(target: Path) -> None:
 
 
 # -- HTTP ------------------------------------------------------------------------------------------
-def _credentials() -> tuple[str, str] | None:
+Credentials = tuple[str, str]
+# Asked for credentials when a server answers 401 and none were given: the command line prompts
+# the person at the terminal; the library itself never talks to anyone.
+AskCredentials = Callable[[str, str], "Credentials | None"]
+
+
+def _credentials() -> Credentials | None:
+    """Credentials from ``KGRAPH_USER`` and ``KGRAPH_PASSWORD``, if set (never from the command line)."""
     user = os.environ.get("KGRAPH_USER")
     if user is None:
         return None
@@ -163,23 +168,52 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirects)
+def _opener(url: str, auth: Credentials | None) -> urllib.request.OpenerDirector:
+    """An opener that follows no redirect and answers a Basic or a Digest challenge with ``auth``,
+    for this URL's scheme, host and port only."""
+    handlers: list[urllib.request.BaseHandler] = [_NoRedirects()]
+    if auth is not None:
+        parts = urllib.parse.urlsplit(url)
+        passwords = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        # Basic goes with the first request (a load's body is not sent twice); a Digest server
+        # answers it with its challenge, which the Digest handler then meets.
+        passwords.add_password(None, f"{parts.scheme}://{parts.netloc}/", auth[0], auth[1], is_authenticated=True)
+        handlers += [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]
+    return urllib.request.build_opener(*handlers)
+
+
+def _scheme_of(error: urllib.error.HTTPError) -> str:
+    challenge = (error.headers.get("WWW-Authenticate") or "").strip()
+    return challenge.split(" ", 1)[0] or "an unnamed"
 
 
 def _request(
-    method: str, url: str, *, body: bytes | None = None, headers: dict[str, str] | None = None, timeout: float, what: str
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float,
+    what: str,
+    auth: Credentials | None = None,
+    ask: AskCredentials | None = None,
+    shown: str | None = None,
 ) -> tuple[int, bytes]:
-    """One HTTP request with clear errors; asks for credentials once on 401 when a person is there."""
+    """One HTTP request with clear errors.
+
+    ``auth`` (by default ``KGRAPH_USER`` / ``KGRAPH_PASSWORD``) answers the server's Basic or
+    Digest challenge; without any, ``ask`` is called once on a 401 (the command line prompts).
+    Redirects are never followed, so credentials never reach another host or port. ``shown`` is
+    the address errors name (a GET's URL carries the whole query).
+    """
     parts = _check_url(url)
+    full, url = url, shown or url
     host = parts.hostname or ""  # (checked to be there)
-    auth = _credentials()
+    auth = auth or _credentials()
     for attempt in (1, 2):
-        request = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))  # noqa: S310 (http(s) checked)
-        if auth:
-            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
+        request = urllib.request.Request(full, data=body, method=method, headers=dict(headers or {}))  # noqa: S310 (http(s) checked)
         try:
-            with netguard.allow(host), _OPENER.open(request, timeout=timeout) as response:
+            with netguard.allow(host), _opener(full, auth).open(request, timeout=timeout) as response:
                 return response.status, _read_bounded(response, url, what, timeout)
         except urllib.error.HTTPError as e:
             if 300 <= e.code < 400:  # never followed: urllib would re-send a POST as a GET without its body, credentials and all
@@ -189,19 +223,28 @@ def _request(
                     hint="give the address it redirects to, if you trust it",
                 ) from None
             detail = e.read()[:300].decode("utf-8", "replace").strip()
-            if e.code == 401 and attempt == 1 and auth is None and sys.stdin is not None and sys.stdin.isatty():
-                auth = (input(f"user for {parts.hostname}: "), getpass.getpass("password: "))
-                continue
+            if e.code == 401:
+                if attempt == 1 and auth is None and ask is not None:
+                    auth = ask(host, _scheme_of(e))
+                    if auth is not None:
+                        continue
+                scheme = _scheme_of(e)
+                hint = (
+                    f"the server asks for {scheme} authentication and refused the credentials given: check KGRAPH_USER and KGRAPH_PASSWORD"
+                    if auth is not None
+                    else f"the server asks for {scheme} authentication: set KGRAPH_USER and KGRAPH_PASSWORD (or run in a terminal to be asked)"
+                )
+                raise RemoteError(f"{url}: HTTP 401 while {what}" + (f": {detail}" if detail else ""), hint=hint) from None
             raise _http_error(e.code, url, what, detail) from None
         except urllib.error.URLError as e:
             reason = getattr(e, "reason", e)
             if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-                raise RemoteError(f"{url}: no answer within {timeout:g} s while {what}", hint="raise --timeout, or check the server's load") from None
+                raise _timed_out(url, what, timeout, method) from None
             raise RemoteError(
                 f"{url}: cannot reach the server while {what} ({reason})", hint="is the server running, and are the host and port right?"
             ) from None
         except TimeoutError:
-            raise RemoteError(f"{url}: no answer within {timeout:g} s while {what}", hint="raise --timeout, or check the server's load") from None
+            raise _timed_out(url, what, timeout, method) from None
         except (http.client.HTTPException, OSError) as e:  # closed half-way, a garbled status line, a reset
             raise RemoteError(
                 f"{url}: the connection failed while {what} ({type(e).__name__}: {e or 'no detail'})",
@@ -210,9 +253,15 @@ def _request(
     raise RemoteError(f"{url}: the server refused the credentials")  # pragma: no cover - loop always returns or raises
 
 
+def _timed_out(url: str, what: str, timeout: float, method: str) -> RemoteError:
+    hint = "raise --timeout, or check the server's load"
+    if method == "POST" and "query" in what:
+        hint += "; some servers (Virtuoso) never answer a query POSTed as application/sparql-query: try --method get or --method form"
+    return RemoteError(f"{url}: no answer within {timeout:g} s while {what}", hint=hint)
+
+
 def _http_error(code: int, url: str, what: str, detail: str) -> RemoteError:
     hints = {
-        401: "set KGRAPH_USER and KGRAPH_PASSWORD (or run in a terminal to be asked)",
         403: "the credentials are valid but not allowed to do this; check the user's rights on the server",
         404: "check the endpoint path (Oxigraph: /store and /query; Fuseki: /DATASET/data and /DATASET/sparql)",
         405: "this URL does not accept that method; for loading use the Graph Store endpoint, for queries the query endpoint",
@@ -238,6 +287,7 @@ def load_to_endpoint(  # noqa: PLR0913 - one keyword for each option of 'kgraph 
     timeout: float = 60.0,
     progress: Callable[[str], None] | None = None,
     verify: bool = True,
+    ask: AskCredentials | None = None,
 ) -> dict[str, Any]:
     """Push the materialised graph to a SPARQL 1.1 Graph Store Protocol endpoint.
 
@@ -249,6 +299,7 @@ def load_to_endpoint(  # noqa: PLR0913 - one keyword for each option of 'kgraph 
     ``verify`` reads each graph back once it is loaded (a GET of the same graph) and checks that
     the server holds every triple sent, and with ``replace`` no other: a server that answers
     "201 Created" and keeps part of the data is a RemoteError, not a success (issue 10).
+    ``ask`` is called for credentials on a 401 when none were given (see :func:`_request`).
     """
     _check_url(url)
     build = kg.build()
@@ -263,6 +314,13 @@ def load_to_endpoint(  # noqa: PLR0913 - one keyword for each option of 'kgraph 
         union = list(dict.fromkeys(t for ts in by_graph.values() for t in ts))
         targets.append((None, union))
     done: dict[str, tuple[int, int]] = {}
+    auth = _credentials()
+
+    def asked(host: str, scheme: str) -> Credentials | None:  # asked once, kept for the other graphs
+        nonlocal auth
+        auth = ask(host, scheme) if ask is not None else None
+        return auth
+
     for i, (iri, triples) in enumerate(targets):
         if progress is not None:
             bar = "#" * i + "." * (len(targets) - i)
@@ -278,17 +336,21 @@ def load_to_endpoint(  # noqa: PLR0913 - one keyword for each option of 'kgraph 
             timeout=timeout,
             headers={"Content-Type": "application/n-triples"},
             what=f"loading {len(triples)} triples into {'<' + iri + '>' if iri else 'the default graph'}",
+            auth=auth,
+            ask=asked,
         )
         if verify:
-            _verify_graph(target, triples, exact=replace, timeout=timeout, what=f"reading back {'<' + iri + '>' if iri else 'the default graph'}")
+            _verify_graph(
+                target, triples, exact=replace, timeout=timeout, what=f"reading back {'<' + iri + '>' if iri else 'the default graph'}", auth=auth
+            )
         done[iri or "(default graph)"] = (status, len(triples))
     return {"graphs": done}
 
 
-def _verify_graph(target: str, sent: list[ox.Triple], *, exact: bool, timeout: float, what: str) -> None:
+def _verify_graph(target: str, sent: list[ox.Triple], *, exact: bool, timeout: float, what: str, auth: Credentials | None) -> None:
     """Read a graph back from a Graph Store endpoint; RemoteError unless it holds every triple sent
     (and, for a replacement, only those)."""
-    _status, body = _request("GET", target, timeout=timeout, what=what, headers={"Accept": "application/n-triples"})
+    _status, body = _request("GET", target, timeout=timeout, what=what, headers={"Accept": "application/n-triples"}, auth=auth)
     try:
         held = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
     except (SyntaxError, ValueError) as e:
@@ -328,10 +390,24 @@ def skolemized_quads(build: Build) -> list[ox.Quad]:
 
 
 # -- SPARQL Protocol ---------------------------------------------------------------------------------
+METHODS = ("auto", "get", "form", "direct")
+MAX_GET = 2000  # characters of a GET request's URL; a longer query goes in a form-encoded POST
+
+# Is there a triple in a named graph that the default graph does not show? Then the default
+# graph is not the union of the named graphs, and every canned query would answer (0 rows).
+_NOT_UNION = "ASK { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
+
+
 class RemoteEngine:
     """A SPARQL 1.1 Protocol query endpoint, answering like the embedded engines.
 
-    Only http(s) URLs are taken, and only the named host is let through the network guard.
+    ``method``: how a query is sent, as the SPARQL 1.1 Protocol allows: ``get`` (the query in the
+    URL), ``form`` (a form-encoded POST), ``direct`` (a POST of application/sparql-query), or
+    ``auto`` (default): GET while the URL stays under 2,000 characters, else a form POST, which
+    every server answers (Virtuoso never answers a direct POST). ``auth`` is a (user, password)
+    pair for Basic or Digest authentication (default: ``KGRAPH_USER`` / ``KGRAPH_PASSWORD``);
+    ``ask`` is called on a 401 when none was given. Only http(s) URLs are taken, and only the
+    named host is let through the network guard.
 
     >>> RemoteEngine("file:///etc/passwd")
     Traceback (most recent call last):
@@ -342,28 +418,58 @@ class RemoteEngine:
 
     name = "remote"
 
-    def __init__(self, url: str, *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, url: str, *, timeout: float = 30.0, method: str = "auto", auth: Credentials | None = None, ask: AskCredentials | None = None
+    ) -> None:
         _check_url(url)
-        self.url, self.timeout = url, timeout
+        if method not in METHODS:
+            raise UsageError(f"unknown method {method!r}", hint="use one of " + ", ".join(METHODS))
+        self.url, self.timeout, self.method, self.auth, self.ask = url, timeout, method, auth, ask
+        self._union_checked = False
+
+    def _send(self, text: str, accept: str, what: str) -> bytes:
+        method = self.method
+        if method == "auto":
+            method = "get" if len(self.url) + len(urllib.parse.quote(text)) + 7 <= MAX_GET else "form"
+        headers = {"Accept": accept}
+        if method == "get":
+            url, verb, body = self.url + ("&" if "?" in self.url else "?") + urllib.parse.urlencode({"query": text}), "GET", None
+        elif method == "form":
+            url, verb, body = self.url, "POST", urllib.parse.urlencode({"query": text}).encode("ascii")
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        else:
+            url, verb, body = self.url, "POST", text.encode("utf-8")
+            headers["Content-Type"] = "application/sparql-query"
+        try:
+            _status, answer = _request(
+                verb, url, body=body, timeout=self.timeout, what=what, headers=headers, auth=self.auth, ask=self._ask_once, shown=self.url
+            )
+        except RemoteError as e:
+            if method == "get" and len(url) > MAX_GET and ("HTTP 4" in e.message or "connection failed" in e.message):
+                raise RemoteError(e.message, hint="the query is too long for a GET request: use --method form (or auto)") from None
+            raise
+        return answer
+
+    def _ask_once(self, host: str, scheme: str) -> Credentials | None:
+        """Ask for credentials (if there is someone to ask), and keep them for the next queries."""
+        if self.ask is None:
+            return None
+        self.auth = self.ask(host, scheme)
+        return self.auth
 
     def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
         checked = check_query(text, source=source)
         form = checked.form
         text = bind_values(with_prefixes(checked.text, PREFIXES)[0], bindings or {})
         accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
-        _status, body = _request(
-            "POST",
-            self.url,
-            body=text.encode("utf-8"),
-            timeout=self.timeout,
-            what=f"running {source}",
-            headers={"Content-Type": "application/sparql-query", "Accept": accept},
-        )
+        body = self._send(text, accept, f"running {source}")
         try:  # the whole answer is read here: a fault anywhere in it (cut short, a bad IRI) is the server's
             if form in ("CONSTRUCT", "DESCRIBE"):
                 return QueryResult(
                     "graph", triples=[ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
                 )
+            if form == "ASK":
+                return QueryResult("ask", boolean=_boolean(body))
             answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
             if isinstance(answer, ox.QueryBoolean):
                 return QueryResult("ask", boolean=bool(answer))
@@ -372,20 +478,37 @@ class RemoteEngine:
         except (SyntaxError, ValueError) as e:
             raise RemoteError(
                 f"{self.url}: the answer is not valid SPARQL results ({e})",
-                hint="is this the query endpoint (Oxigraph: /query; Fuseki: /DATASET/sparql)?",
+                hint="is this the query endpoint (Oxigraph: /query; Fuseki: /DATASET/sparql; Virtuoso: /sparql)?",
             ) from None
+
+    def check_union(self) -> None:
+        """RemoteError unless the server's default graph shows every named graph's triples, which
+        kgraph's canned queries read: checked once, before the first canned query."""
+        if self._union_checked:
+            return
+        if self.run(_NOT_UNION, source="the check of the default graph").boolean:
+            raise RemoteError(
+                f"{self.url}: the server's default graph is not the union of its named graphs, so every canned query would answer (0 rows)",
+                hint="Oxigraph: start it with --union-default-graph; Jena TDB2: set tdb2:unionDefaultGraph true; "
+                "or load with 'kgraph load --copy-to-default'",
+            )
+        self._union_checked = True
+
+
+def _boolean(body: bytes) -> bool:
+    """An ASK answer in SPARQL JSON; also the 1 or 0 some servers (Virtuoso) send instead of true or false."""
+    try:
+        answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        if isinstance(answer, ox.QueryBoolean):
+            return bool(answer)
+    except SyntaxError:
+        pass
+    value = json.loads(body).get("boolean")
+    if value in (0, 1, True, False):
+        return bool(value)
+    raise ValueError(f"no boolean in the answer: {body[:100]!r}")
 
 
 def run_remote(text: str, url: str, *, timeout: float = 30.0) -> QueryResult:
     """Run an ad-hoc read-only query on a remote endpoint."""
     return RemoteEngine(url, timeout=timeout).run(text)
-
-
-def run_canned_remote(kg: KnowledgeGraph, name: str, params: dict[str, str], url: str, *, timeout: float = 30.0) -> QueryResult:
-    """Run a canned query on a remote endpoint, resolving entity parameters against that server."""
-    from kgraph.params import EntityResolver, bind_parameters
-
-    canned = kg.catalogue.get(name)
-    engine = RemoteEngine(url, timeout=timeout)
-    bindings = bind_parameters(canned, params, EntityResolver(engine))
-    return engine.run(canned.text, bindings, source=f"query {name}")
