@@ -187,7 +187,7 @@ def _scheme_of(error: urllib.error.HTTPError) -> str:
     return challenge.split(" ", 1)[0] or "an unnamed"
 
 
-def _request(
+def _request(  # noqa: PLR0913 - the parts of one HTTP request, each by keyword
     method: str,
     url: str,
     *,
