@@ -168,17 +168,42 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+_SCHEMES: dict[str, str] = {}  # the authentication scheme each server (scheme://host:port) asked for, once seen
+
+
+class _Basic(urllib.request.HTTPBasicAuthHandler):
+    def http_error_401(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        if "basic" in (headers.get("WWW-Authenticate") or "").lower()[:6]:
+            _SCHEMES[_origin(req.full_url)] = "basic"
+        return super().http_error_401(req, fp, code, msg, headers)
+
+
+class _Digest(urllib.request.HTTPDigestAuthHandler):
+    def http_error_401(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any) -> Any:
+        if "digest" in (headers.get("WWW-Authenticate") or "").lower()[:7]:
+            _SCHEMES[_origin(req.full_url)] = "digest"
+        return super().http_error_401(req, fp, code, msg, headers)
+
+
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
 def _opener(url: str, auth: Credentials | None) -> urllib.request.OpenerDirector:
     """An opener that follows no redirect and answers a Basic or a Digest challenge with ``auth``,
-    for this URL's scheme, host and port only."""
+    for this URL's scheme, host and port only.
+
+    The first request to a server goes without credentials and meets its challenge; once a server
+    is known to take Basic, they go with every request (a load's body is then not sent twice). A
+    Basic header sent to a Digest server made it refuse the Digest answer that followed.
+    """
     handlers: list[urllib.request.BaseHandler] = [_NoRedirects()]
     if auth is not None:
-        parts = urllib.parse.urlsplit(url)
+        origin = _origin(url)
         passwords = urllib.request.HTTPPasswordMgrWithPriorAuth()
-        # Basic goes with the first request (a load's body is not sent twice); a Digest server
-        # answers it with its challenge, which the Digest handler then meets.
-        passwords.add_password(None, f"{parts.scheme}://{parts.netloc}/", auth[0], auth[1], is_authenticated=True)
-        handlers += [urllib.request.HTTPBasicAuthHandler(passwords), urllib.request.HTTPDigestAuthHandler(passwords)]
+        passwords.add_password(None, origin, auth[0], auth[1], is_authenticated=_SCHEMES.get(origin) == "basic")
+        handlers += [_Basic(passwords), _Digest(passwords)]
     return urllib.request.build_opener(*handlers)
 
 
@@ -474,7 +499,7 @@ class RemoteEngine:
             if isinstance(answer, ox.QueryBoolean):
                 return QueryResult("ask", boolean=bool(answer))
             variables = [v.value for v in answer.variables]
-            return QueryResult("select", variables, [tuple(s[i] for i in range(len(variables))) for s in answer])
+            return QueryResult("select", variables, [tuple(_canonical(s[i]) for i in range(len(variables))) for s in answer])
         except (SyntaxError, ValueError) as e:
             raise RemoteError(
                 f"{self.url}: the answer is not valid SPARQL results ({e})",
@@ -493,6 +518,20 @@ class RemoteEngine:
                 "or load with 'kgraph load --copy-to-default'",
             )
         self._union_checked = True
+
+
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+def _canonical(term: Any) -> Any:
+    """A boolean as true or false: some servers (Virtuoso) write the same values as 1 and 0.
+
+    >>> _canonical(ox.Literal("1", datatype=ox.NamedNode(_BOOLEAN))).value
+    'true'
+    """
+    if isinstance(term, ox.Literal) and term.datatype.value == _BOOLEAN and term.value in ("1", "0"):
+        return ox.Literal("true" if term.value == "1" else "false", datatype=term.datatype)
+    return term
 
 
 def _boolean(body: bytes) -> bool:

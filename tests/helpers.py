@@ -106,3 +106,46 @@ class OxigraphServer:
     def stop(self):
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+class VirtuosoServer:
+    """A real Virtuoso 7 server (Debian's virtuoso-opensource, which .ci/run installs) on free ports
+    of 127.0.0.1, its database in ``location``; user dba, password dba. A machine without it fails
+    the tests that need it: they are not skipped."""
+
+    def __init__(self, location: Path):
+        binary = shutil.which("virtuoso-t")
+        if binary is None or not VIRTUOSO_INI.is_file():
+            raise RuntimeError("Virtuoso is not installed: apt-get install virtuoso-opensource (.ci/run does)")
+        location.mkdir(parents=True, exist_ok=True)
+        self.port, self.http_port = free_port(), free_port()
+        ini = VIRTUOSO_INI.read_text(encoding="utf-8").replace("/var/lib/virtuoso-opensource-7/db/", f"{location}/")
+        ini = re.sub(r"(\[Parameters\][^\[]*?ServerPort\s*=\s*)\d+", lambda m: m.group(1) + str(self.port), ini, flags=re.S)
+        ini = re.sub(r"(\[HTTPServer\][^\[]*?ServerPort\s*=\s*)\d+", lambda m: m.group(1) + str(self.http_port), ini, flags=re.S)
+        (location / "virtuoso.ini").write_text(ini, encoding="utf-8")
+        self.log = location / "out.txt"
+        with open(self.log, "wb") as out:
+            self.process = subprocess.Popen([binary, "-f", "-c", "virtuoso.ini"], cwd=location, stdout=out, stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{self.http_port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with netguard.allow("127.0.0.1"):
+                    urllib.request.urlopen(self.base + "/sparql?query=ASK%7B%7D", timeout=2).read()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("Virtuoso did not start: " + self.log.read_text(encoding="utf-8", errors="replace")[-2000:]) from None
+                time.sleep(0.5)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
