@@ -23,7 +23,7 @@ from kgraph import netguard
 from kgraph.errors import NetworkBlockedError, ParseError, QueryLimitError, WorkspaceError
 from kgraph.namespaces import PREFIXES
 from kgraph.results import QueryResult
-from kgraph.sparql import bind_values, check_query, with_prefixes
+from kgraph.sparql import bind_values, check_query, with_prefixes, without_defaults
 from kgraph.terms import Term, rdf_bytes
 
 if TYPE_CHECKING:
@@ -230,7 +230,9 @@ class RdflibEngine:
 
         checked = check_query(text, source=source)
         form = checked.form
-        text, shift = with_prefixes(checked.text, PREFIXES)
+        # the query's own VALUES for a parameter (its default, or a value that matches nothing) gives
+        # way to the binding, as bind_values does for the other engines
+        text, shift = with_prefixes(without_defaults(checked.text, {f"?{k}" for k in bindings or {}}) if bindings else checked.text, PREFIXES)
         init = {k: cast("Identifier", to_rdflib(v)) for k, v in (bindings or {}).items()}
 
         def work() -> QueryResult:

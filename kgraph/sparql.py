@@ -354,6 +354,27 @@ def _union_branches(found: list[Token], opening: int) -> list[tuple[int, int]]:
     return [(o, c) for o, c in groups if union(c + 1) or union(o - 1)]
 
 
+def without_defaults(text: str, bound: set[str]) -> str:
+    """The query without its own ``VALUES ?x { ... }`` blocks for the variables about to be bound.
+
+    A canned query carries the default of a parameter as such a block, so that any tool running
+    the file as it is answers the documented default; kgraph's own binding takes its place.
+
+    >>> without_defaults("SELECT ?h WHERE { VALUES ?h { <http://e/KZ> } ?h ?p ?o }", {"?h"})
+    'SELECT ?h WHERE {  ?h ?p ?o }'
+    """
+    found = tokens(text)
+    cuts = []
+    for i, t in enumerate(found[:-3]):
+        if t.kind == "word" and t.text.upper() == "VALUES" and found[i + 1].kind == "var" and found[i + 1].text in bound and found[i + 2].text == "{":
+            close = next((j for j in range(i + 3, len(found)) if found[j].text == "}"), None)
+            if close is not None:
+                cuts.append((t.start, found[close].start + 1))
+    for start, end in reversed(cuts):
+        text = text[:start] + text[end:]
+    return text
+
+
 def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
     """Put parameter values into a query as a VALUES block opening its first WHERE group.
 
@@ -369,6 +390,7 @@ def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
     """
     if not bindings:
         return text
+    text = without_defaults(text, {f"?{k}" for k in bindings} | {f"${k}" for k in bindings})
     found = tokens(text)
     opening = _where_group(found)
     if opening < 0:
