@@ -28,6 +28,7 @@ from kgraph.errors import (
     EXIT_USAGE,
     KgraphError,
     NonConformingError,
+    RemoteError,
     UsageError,
     exit_code_summary,
 )
@@ -441,6 +442,14 @@ def cmd_load(args: argparse.Namespace) -> int:
         for g, (status, n) in result["graphs"].items():
             where = g if g.startswith("(") else f"<{g}>"
             print(f"{'replaced' if args.replace else 'added'} {n} triples in {where} (HTTP {status})")
+        if args.query_endpoint:
+            from kgraph.remote import RemoteEngine
+
+            try:  # the canned queries read the default graph: does it show what was just loaded?
+                RemoteEngine(args.query_endpoint, timeout=args.timeout, ask=_ask_credentials).check_union()
+            except RemoteError as e:
+                raise RemoteError(f"the graphs are loaded, but {e.message}", hint=e.hint) from None
+            print(f"checked: the default graph at {args.query_endpoint} shows the loaded graphs")
     return EXIT_OK
 
 
@@ -613,6 +622,11 @@ def _load_args(p: argparse.ArgumentParser) -> None:
         help="also put the union of all graphs into the default graph, for servers whose default graph is not the union",
     )
     p.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS", help="remote request timeout (default 60)")
+    p.add_argument(
+        "--query-endpoint",
+        metavar="URL",
+        help="after loading, check on this SPARQL query endpoint that its default graph shows the loaded graphs, as the canned queries need",
+    )
     p.add_argument(
         "--no-verify", action="store_true", help="do not read each graph back to check that the server holds what was sent (halves the traffic)"
     )

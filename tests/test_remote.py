@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import CASES, GOLDEN_FILES, ROOT, OxigraphServer, free_port
+from helpers import CASES, GOLDEN_FILES, ROOT, OxigraphServer, free_port, oxigraph_binary
 
 from kgraph.cli import main
 from kgraph.errors import RemoteError, WorkspaceError
@@ -573,3 +573,51 @@ def test_a_malformed_endpoint_url_is_a_usage_error(capsys, kg, url):
     code = main(["load", "--endpoint", url, "--workspace", str(kg.workspace)])
     err = capsys.readouterr().err
     assert code == 2 and "is not an http(s) URL" in err and "Traceback" not in err
+
+
+@pytest.mark.slow  # starts real Oxigraph servers
+@pytest.mark.parametrize("union", [True, False])
+def test_a_load_checks_the_default_graph_on_the_query_endpoint(capsys, kg, tmp_path, union):
+    """Issue 11: after a load, --query-endpoint checks that the default graph shows the named
+    graphs; a server that does not is named as such (exit 4), not left to answer (0 rows)."""
+    server = OxigraphServer(tmp_path / "oxigraph", union=union)
+    try:
+        code = main(["load", "--endpoint", server.base + "/store", "--query-endpoint", server.base + "/query", "--workspace", str(kg.workspace)])
+        out, err = capsys.readouterr()
+        if union:
+            assert code == 0 and "checked: the default graph" in out
+        else:
+            assert code == 4 and "the graphs are loaded, but" in err and "--union-default-graph" in err and "--copy-to-default" in err
+    finally:
+        server.stop()
+
+
+@pytest.mark.slow  # starts a real Oxigraph server
+def test_a_read_only_endpoint_over_a_loaded_store_gives_the_embedded_rows(kg, tmp_path):
+    """The README's recipe: 'kgraph load --store DIR', then 'oxigraph serve-read-only' over it."""
+    target = tmp_path / "store"
+    load_to_store(kg, target)
+    port = free_port()
+    process = subprocess.Popen(
+        [oxigraph_binary(), "serve-read-only", "--location", str(target), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        remote = KnowledgeGraph(workspace=kg.workspace, endpoint=f"http://127.0.0.1:{port}/query")
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                rows = remote.query("hosted-talks").rows
+                break
+            except RemoteError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert Counter(rows) == Counter(kg.query("hosted-talks").rows)
+        assert Counter(remote.query("evidence", {"entity": "Astana process"}).rows) == Counter(
+            kg.query("evidence", {"entity": "Astana process"}).rows
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
