@@ -149,3 +149,73 @@ class VirtuosoServer:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+JENA_JARS = Path("/usr/share/java")
+
+
+def jena_classpath(work: Path) -> str:
+    """The class path for Debian's Jena command-line tools (libapache-jena-java, which .ci/run
+    installs): its jars without the logging bridges that clash, and a folder with the xerces
+    messages Debian's repackaging left out of jena-core (without them, loading fails)."""
+    import zipfile
+
+    core = JENA_JARS / "jena-core.jar"
+    if not core.is_file():
+        raise RuntimeError("Apache Jena is not installed: apt-get install libapache-jena-java (.ci/run does)")
+    resources = work / "jena-resources"
+    with zipfile.ZipFile(core) as jar:
+        for name in jar.namelist():
+            if name.startswith("org/apache/jena/ext/xerces/") and not name.endswith((".class", "/")):
+                target = resources / "xerces" / name.removeprefix("org/apache/jena/ext/xerces/")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(jar.read(name))
+    clash = re.compile(r"log4j|slf4j-(jcl|jdk14|log4j12|simple|migrator)|maven3-slf4j|jcl-over|jul-to")
+    jars = [str(p) for p in sorted(JENA_JARS.glob("*.jar")) if not clash.search(p.name) and not re.search(r"-\d[\d.]*\.jar$", p.name)]
+    return os.pathsep.join([str(resources), *jars])
+
+
+class JenaTDB2:
+    """A Jena TDB2 database loaded with Jena's bulk loader and queried with its query tool, one
+    process per query, the default graph the union of the named graphs: a query engine for the
+    tests, beside kgraph's own, with the same run() as kgraph's engines."""
+
+    name = "jena-tdb2"
+
+    def __init__(self, work: Path, nquads: Path):
+        self.work, self.db = work, work / "tdb2"
+        self.classpath = jena_classpath(work)
+        self._java("tdb2.tdbloader", "--loc", str(self.db), str(nquads))
+
+    def _java(self, command: str, *args: str) -> bytes:
+        done = subprocess.run(["java", "-cp", self.classpath, command, *args], capture_output=True, timeout=300, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{command} failed: {done.stderr.decode(errors='replace')[-2000:]}")
+        return done.stdout
+
+    def run(self, text, bindings=None, *, source="query"):
+        from kgraph.results import QueryResult
+        from kgraph.sparql import bind_values, check_query, with_prefixes
+
+        checked = check_query(text, source=source)
+        query = bind_values(with_prefixes(checked.text, PREFIXES)[0], bindings or {})
+        path = self.work / "query.rq"
+        path.write_text(query, encoding="utf-8")
+        graph = checked.form in ("CONSTRUCT", "DESCRIBE")
+        out = self._java(
+            "tdb2.tdbquery",
+            "--loc",
+            str(self.db),
+            "--set",
+            "tdb:unionDefaultGraph=true",
+            f"--results={'NT' if graph else 'JSON'}",
+            "--query",
+            str(path),
+        )
+        if graph:
+            return QueryResult("graph", triples=[ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(out, format=ox.RdfFormat.N_TRIPLES)])
+        answer = ox.parse_query_results(out, format=ox.QueryResultsFormat.JSON)
+        if isinstance(answer, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(answer))
+        variables = [v.value for v in answer.variables]
+        return QueryResult("select", variables, [tuple(s[i] for i in range(len(variables))) for s in answer])

@@ -57,3 +57,29 @@ def test_virtuoso_answers_the_command_line_and_every_method_it_takes(capsys, kg,
             ["query", "hosted-talks", "-f", "csv", "--endpoint", virtuoso.base + "/sparql", "--method", method, "--workspace", str(kg.workspace)]
         )
         assert code == 0 and "https://w3id.org/kgraph/id/SyrianCrisis" in capsys.readouterr().out, method
+
+
+# -- Apache Jena TDB2, a second independent engine ------------------------------------------------
+@pytest.fixture(scope="module")
+def jena(tmp_path_factory, kg):
+    """The graph exported as N-Quads, loaded with Jena's bulk loader (Debian's libapache-jena-java)."""
+    from helpers import JenaTDB2
+
+    work = tmp_path_factory.mktemp("jena")
+    assert main(["export", "--format", "nq", "--output", str(work / "all.nq"), "--workspace", str(kg.workspace)]) == 0
+    return JenaTDB2(work, work / "all.nq")
+
+
+@pytest.mark.slow  # runs Apache Jena
+@pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
+def test_every_canned_query_gives_the_embedded_rows_on_jena_tdb2(kg, jena, path):
+    from kgraph.params import EntityResolver, bind_parameters
+
+    name = path.stem.split("--")[0]
+    canned = kg.catalogue.get(name)
+    params = CASES.get(path.stem, {})
+    bindings = bind_parameters(canned, params, EntityResolver(jena))  # labels are looked up in Jena too
+    remote = jena.run(canned.text, bindings, source=name)
+    embedded = kg.query(name, params)
+    assert remote.variables == embedded.variables
+    assert Counter(remote.rows) == Counter(embedded.rows)
