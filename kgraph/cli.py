@@ -453,6 +453,17 @@ def cmd_load(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kgraph.serve import ServeLimits, serve
+
+    limits = ServeLimits(seconds=args.timeout, memory=args.max_memory * 2**20, rows=args.max_rows)
+    kg = _kg(args)
+    if not args.quiet:
+        print(f"kgraph: serving http://{args.host}:{args.port}/sparql (read-only); Ctrl-C stops", file=sys.stderr)
+    serve(kg, host=args.host, port=args.port, limits=limits)
+    return EXIT_OK
+
+
 # -- parser --------------------------------------------------------------------------------
 # Each command: (help, the shared option groups it takes, a function that adds its own arguments).
 # A run defines only the arguments of the command it was given: building all of argparse's
@@ -633,6 +644,15 @@ def _load_args(p: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_load)
 
 
+def _serve_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+    p.add_argument("--timeout", type=_seconds, default=30.0, metavar="SECONDS", help="stop a query after this long (default 30)")
+    p.add_argument("--max-memory", type=_megabytes, default=1024, metavar="MB", help="stop a query that needs more memory than this (default 1024)")
+    p.add_argument("--max-rows", type=int, default=100_000, metavar="N", help="refuse an answer of more rows than this (default 100000)")
+    p.set_defaults(func=cmd_serve)
+
+
 COMMANDS = {  # name: (what it does, the shared option groups it takes, its arguments, an example)
     "queries": ("list the canned queries", (), _queries_args, "kgraph queries --format json"),
     "query": ("run a canned query", ("remote",), _query_args, 'kgraph query evidence --param entity="Astana process"'),
@@ -649,6 +669,7 @@ COMMANDS = {  # name: (what it does, the shared option groups it takes, its argu
     "stats": ("triples, graphs, entities per class, shapes and queries", (), _stats_args, "kgraph stats"),
     "span": ("print the evidence Turtle for a quote of a source text", (), _span_args, 'kgraph span "the Astana process"'),
     "load": ("load the materialised graph into a store or a remote server", (), _load_args, "kgraph load --store ./kgraph-store"),
+    "serve": ("serve a read-only SPARQL endpoint and the canned queries over HTTP", (), _serve_args, "kgraph serve --port 8000"),
     "prefixes": (
         "list the prefixes every query may use without declaring them (a query's own PREFIX wins)",
         (),
