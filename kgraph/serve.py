@@ -114,10 +114,12 @@ class _Endpoint:
 
     def __init__(self, kg: KnowledgeGraph, limits: ServeLimits) -> None:
         from kgraph.engines import QueryLimits
+        from kgraph.pages import Sources
 
         self.kg, self.limits = kg, limits
         kg.limits = QueryLimits(limits.seconds, limits.memory)
         kg.engine()  # the build is found (or made) before the first request, and its store opened
+        self.sources = Sources(kg)
 
     def answer(self, result: QueryResult, accept: str) -> Response:
         from starlette.responses import Response
@@ -223,6 +225,78 @@ class _Endpoint:
             return _error(400, "limit and offset take whole numbers")
         return await self.run(lambda: self.kg.query(name, params, limit=limit, offset=offset), request.headers.get("accept", ""))
 
+    # -- the pages ---------------------------------------------------------------------------
+    async def index(self, _request: Request) -> Response:
+        from starlette.responses import HTMLResponse
+
+        from kgraph.pages import index_page
+
+        return HTMLResponse(index_page(self.kg))
+
+    async def ask(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import HTMLResponse
+
+        from kgraph.pages import ask_page
+
+        name = request.path_params["name"]
+        params = {k: v for k, v in request.query_params.items() if v}
+        try:
+            result = await run_in_threadpool(lambda: self.kg.query(name, params))
+        except QueryLimitError as e:
+            return _error(503, str(e))
+        except KgraphError as e:
+            return _error(404 if "no canned query" in e.message else 400, str(e))
+        return HTMLResponse(ask_page(self.kg, name, params, result, self.sources))
+
+    async def entity(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import HTMLResponse, Response
+
+        from kgraph.namespaces import ID
+        from kgraph.pages import entity_page
+
+        iri = ID + request.path_params["local"]
+        accept = request.headers.get("accept", "")
+        media = _negotiate(accept, {"text/html": "html", **GRAPH_TYPES})
+        if media is not None and media != "text/html" and "text/html" not in accept:
+            import pyoxigraph as ox
+
+            result = await run_in_threadpool(
+                lambda: self.kg.engine().run("CONSTRUCT { ?e ?p ?o } WHERE { ?e ?p ?o }", {"e": ox.NamedNode(iri)}, source="entity")
+            )
+            if not result.triples:
+                return _error(404, f"{iri}: not in the knowledge graph")
+            return Response(result.serialize(GRAPH_TYPES[media]), media_type=media + "; charset=utf-8")
+        text = await run_in_threadpool(lambda: entity_page(self.kg, iri, self.sources))
+        return HTMLResponse(text) if text is not None else _error(404, f"{iri}: not in the knowledge graph")
+
+    async def source_list(self, _request: Request) -> Response:
+        from starlette.responses import HTMLResponse
+
+        from kgraph.pages import sources_page
+
+        return HTMLResponse(sources_page(self.sources))
+
+    async def source(self, request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from starlette.responses import HTMLResponse
+
+        from kgraph.namespaces import ID
+        from kgraph.pages import source_page
+
+        document = self.sources.by_iri(ID + request.path_params["local"])
+        if document is None:
+            return _error(404, "no such source document")
+        return HTMLResponse(await run_in_threadpool(lambda: source_page(self.kg, document)))
+
+    async def editor(self, _request: Request) -> Response:
+        from starlette.responses import HTMLResponse
+
+        from kgraph.pages import editor_page
+
+        return HTMLResponse(editor_page())
+
 
 READ_ONLY = "SPARQL Update is refused: this endpoint is read-only"
 
@@ -235,10 +309,22 @@ def create_app(kg: KnowledgeGraph, limits: ServeLimits | None = None) -> Starlet
     from starlette.routing import Route
 
     endpoint = _Endpoint(kg, limits or ServeLimits())
+    from pathlib import Path
+
+    from starlette.routing import Mount
+    from starlette.staticfiles import StaticFiles
+
     routes = [
+        Route("/", endpoint.index, methods=["GET"]),
         Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
         Route("/queries", endpoint.query_list, methods=["GET"]),
         Route("/queries/{name}", endpoint.canned, methods=["GET"]),
+        Route("/ask/{name}", endpoint.ask, methods=["GET"]),
+        Route("/id/{local:path}", endpoint.entity, methods=["GET"]),
+        Route("/sources", endpoint.source_list, methods=["GET"]),
+        Route("/source/{local:path}", endpoint.source, methods=["GET"]),
+        Route("/editor", endpoint.editor, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static"),
     ]
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"], allow_headers=["*"])]
     return Starlette(routes=routes, middleware=middleware)

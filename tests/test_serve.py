@@ -266,3 +266,70 @@ def test_an_oversized_request_is_refused(server):
         response = conn.getresponse()
         assert response.status == 413 and b"larger than" in response.read()
         conn.close()
+
+
+# -- the pages -------------------------------------------------------------------------------------
+@pytest.mark.slow  # starts a server
+@pytest.mark.parametrize(
+    "path", ["/", "/ask/hosted-talks", "/ask/evidence?entity=Astana+process", "/id/AstanaProcess", "/sources", "/source/SourceText", "/editor"]
+)
+def test_every_page_loads_nothing_from_the_network(server, path):
+    import re
+
+    status, headers, body = server.get(path, headers={"Accept": "text/html"})
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    fetched = [u for u in re.findall(rb'<(?:script|link|img|iframe)[^>]*(?:src|href)="([^"]*)"', body) if not u.startswith(b"/")]
+    assert fetched == []  # everything a browser fetches by itself is served here (links a reader may follow are not fetched)
+
+
+@pytest.mark.slow  # starts a server
+def test_an_entity_page_answers_rdf_clients_by_content_negotiation(server):
+    for accept, fmt in (
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ):
+        status, _, body = server.get("/id/AstanaProcess", headers={"Accept": accept})
+        triples = list(ox.parse(body, format=fmt))
+        assert status == 200 and any(t.predicate.value.endswith("hostedBy") and t.object.value.endswith("/Kazakhstan") for t in triples), accept
+    assert server.get("/id/NoSuchThing", headers={"Accept": "text/html"})[0] == 404
+
+
+@pytest.mark.slow  # starts a server
+def test_user_text_reaches_a_page_escaped(server):
+    status, _, body = server.get("/ask/search?text=" + urllib.parse.quote('<script>alert("x")</script>'), headers={"Accept": "text/html"})
+    assert status == 200 and b"<script>alert" not in body and b"&lt;script&gt;" in body
+
+
+@pytest.mark.slow  # starts a server and a browser
+def test_a_reader_finds_the_crises_kazakhstan_hosted_talks_for_in_a_real_browser(server):
+    """Debian's chromium, driven by Selenium: choose the question, see the Syrian crisis with its
+    quote, follow the Astana process to its page and see its evidence. A screenshot of each page
+    is kept in test-artefacts/."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
+        options.add_argument(flag)
+    artefacts = ROOT / "test-artefacts"
+    artefacts.mkdir(exist_ok=True)
+    browser = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))  # no browser: a failure, not a skip
+    try:
+        browser.get(server.base + "/")
+        browser.find_element(By.LINK_TEXT, "Crises a state hosted talks for").click()
+        table = browser.find_element(By.TAG_NAME, "table").text
+        assert "Syrian crisis" in table and "Astana process" in table
+        quote = browser.find_element(By.CSS_SELECTOR, "table mark").text
+        assert quote.startswith("Negotiations on the settlement of the Syrian crisis")
+        browser.save_screenshot(str(artefacts / "serve-hosted-talks.png"))
+        browser.find_element(By.LINK_TEXT, "Astana process").click()
+        assert browser.find_element(By.TAG_NAME, "h1").text == "Astana process"
+        page_text = browser.find_element(By.TAG_NAME, "body").text
+        assert "hosted by" in page_text and "Kazakhstan" in page_text
+        assert any("Syrian crisis" in m.text or "Astana" in m.text for m in browser.find_elements(By.TAG_NAME, "mark"))
+        browser.save_screenshot(str(artefacts / "serve-astana-process.png"))
+    finally:
+        browser.quit()
