@@ -171,6 +171,11 @@ def entity_page(kg: KnowledgeGraph, iri: str, sources: Sources) -> str | None:
     names = sorted({(o.language or "", o.value) for _p, o in about.rows if isinstance(o, ox.Literal)})
     english = next((v for lang, v in names if lang == "en"), shorten(iri))
     kinds = sorted({shorten(str(_value(o))) for p, o in about.rows if str(_value(p)).endswith("#type")})
+    status = (
+        kg.engine()
+        .run('SELECT ?label WHERE { ?e kg:status ?s . ?s rdfs:label ?label FILTER (LANG(?label) = "en") }', {"e": node}, source="entity")
+        .rows
+    )
     matches = sorted({str(_value(o)) for p, o in about.rows if str(_value(p)).endswith("exactMatch")})
     facts = kg.query("evidence", {"entity": iri})
     grouped: dict[str, list[dict[str, Term | None]]] = defaultdict(list)
@@ -192,8 +197,10 @@ def entity_page(kg: KnowledgeGraph, iri: str, sources: Sources) -> str | None:
         sections.append(f"<h3>{html.escape(prop)}</h3><ul>{''.join(items)}</ul>")
     names_html = "".join(f"<li>{html.escape(v)} <span class=muted>{html.escape(lang)}</span></li>" for lang, v in names)
     match_html = "".join(f'<li><a href="{html.escape(m)}">{html.escape(m)}</a></li>' for m in matches)
+    said = ", ".join(str(_value(r[0])) for r in status)
     body = (
-        f"<p class=muted>{html.escape(iri)} · {html.escape(', '.join(kinds))}</p>"
+        (f"<p class=status>Status: {html.escape(said)}</p>" if said else "")
+        + f"<p class=muted>{html.escape(iri)} · {html.escape(', '.join(kinds))}</p>"
         f"<h2>Names</h2><ul>{names_html}</ul>"
         + (f"<h2>Matches</h2><ul>{match_html}</ul>" if matches else "")
         + "<h2>Statements, with their evidence</h2>"

@@ -27,6 +27,8 @@ def test_wheel_installs_into_a_fresh_venv_and_answers_a_query(tmp_path):
         "kgraph/_resources/data/peacekeeping-activities-of-kazakhstan.txt",
         "kgraph/_resources/queries/hosted-talks.rq",
         "kgraph/py.typed",  # the package ships its types (PEP 561)
+        "kgraph/static/yasgui/yasgui.min.js",  # kgraph serve's SPARQL editor, with its licence
+        "kgraph/static/yasgui/LICENSE",
     ):
         assert shipped in names
     assert not any(n.startswith("tests/") for n in names)

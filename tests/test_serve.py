@@ -333,3 +333,16 @@ def test_a_reader_finds_the_crises_kazakhstan_hosted_talks_for_in_a_real_browser
         browser.save_screenshot(str(artefacts / "serve-astana-process.png"))
     finally:
         browser.quit()
+
+
+@pytest.mark.slow  # starts a server
+@pytest.mark.parametrize(
+    ("entity", "status"),
+    [
+        ("AstanaProcess", "ongoing"),  # "Negotiations ... have been held in the capital of Kazakhstan since the beginning of last year"
+        ("FutureAstanaPlatform", "possible"),  # "The Kazakh capital may again act as an interactive platform ... soon"
+    ],
+)
+def test_an_entity_page_says_plainly_what_happened_and_what_may(server, entity, status):
+    status_code, _, body = server.get(f"/id/{entity}", headers={"Accept": "text/html"})
+    assert status_code == 200 and f"<p class=status>Status: {status}</p>".encode() in body
