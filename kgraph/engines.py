@@ -130,11 +130,16 @@ class OxigraphEngine:
         self.store = store
         self.limits = limits
 
-    def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
+    def run(
+        self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query", dataset: tuple[list[str], list[str]] | None = None
+    ) -> QueryResult:
         """Run a read-only query; ``bindings`` maps variable names to pyoxigraph terms.
 
         Bindings go into the query as a VALUES block of RDF terms (see
-        :func:`kgraph.sparql.bind_values`), which Oxigraph uses to plan the joins.
+        :func:`kgraph.sparql.bind_values`), which Oxigraph uses to plan the joins. ``dataset``
+        (default graphs, named graphs: IRIs of the store's graphs, never fetched) is the dataset
+        the SPARQL Protocol's ``default-graph-uri`` and ``named-graph-uri`` name; it overrides
+        the query's own FROM and FROM NAMED.
         """
         checked = check_query(text, source=source)  # refuses updates and SERVICE; the engine reads what was checked
         # The default graph is the union of all graphs, unless the query names its own dataset:
@@ -144,8 +149,16 @@ class OxigraphEngine:
         bound = bind_values(text, bindings) if bindings else text
         netguard.before_native_query()
 
+        graphs: dict[str, Any] = {"use_default_graph_as_union": union}
+        if dataset is not None:
+            default, named = dataset
+            graphs = {
+                "default_graph": [ox.NamedNode(g) for g in default] or None,
+                "named_graphs": [ox.NamedNode(g) for g in named] or None,
+            }
+
         def work() -> QueryResult:
-            answer = self.store.query(bound, use_default_graph_as_union=union)
+            answer = self.store.query(bound, **graphs)
             if isinstance(answer, ox.QueryBoolean):
                 return QueryResult("ask", boolean=bool(answer))
             if isinstance(answer, ox.QueryTriples):

@@ -162,6 +162,7 @@ class _Endpoint:
             data += chunk
             if len(data) > self.limits.request_bytes:
                 return too_big
+        request.state.body = data  # read once: the dataset's fields may be in it too
         return data
 
     async def queries_of(self, request: Request) -> list[str] | Response:  # noqa: PLR0911 - one return for each way the Protocol sends a query
@@ -195,8 +196,35 @@ class _Endpoint:
             return Response(SERVICE_DESCRIPTION.format(endpoint=str(request.url).split("?")[0]), media_type="text/turtle")
         if len(queries) != 1:
             return _error(400, "give exactly one query")
+        dataset = await self.dataset_of(request)
+        if not isinstance(dataset, tuple):
+            return dataset
         text = queries[0]
-        return await self.run(lambda: self.kg.sparql(text, source="query"), request.headers.get("accept", ""))
+        if dataset == ([], []):
+            return await self.run(lambda: self.kg.sparql(text, source="query"), request.headers.get("accept", ""))
+        from kgraph.engines import OxigraphEngine
+
+        engine = self.kg.engine()
+        assert isinstance(engine, OxigraphEngine)
+        return await self.run(lambda: engine.run(text, source="query", dataset=dataset), request.headers.get("accept", ""))
+
+    async def dataset_of(self, request: Request) -> tuple[list[str], list[str]] | Response:
+        """The dataset a request names (``default-graph-uri``, ``named-graph-uri``): graphs of the
+        store, which override the query's FROM; never fetched."""
+        import pyoxigraph as ox
+
+        fields = {k: request.query_params.getlist(k) for k in ("default-graph-uri", "named-graph-uri")}
+        if request.method == "POST" and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            from urllib.parse import parse_qs
+
+            form = parse_qs(getattr(request.state, "body", b"").decode("utf-8", "replace"))
+            fields = {k: fields[k] + form.get(k, []) for k in fields}
+        for iri in fields["default-graph-uri"] + fields["named-graph-uri"]:
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                return _error(400, f"{iri!r} is not an IRI")
+        return fields["default-graph-uri"], fields["named-graph-uri"]
 
     async def query_list(self, _request: Request) -> Response:
         from starlette.responses import JSONResponse

@@ -346,3 +346,61 @@ def test_a_reader_finds_the_crises_kazakhstan_hosted_talks_for_in_a_real_browser
 def test_an_entity_page_says_plainly_what_happened_and_what_may(server, entity, status):
     status_code, _, body = server.get(f"/id/{entity}", headers={"Accept": "text/html"})
     assert status_code == 200 and f"<p class=status>Status: {status}</p>".encode() in body
+
+
+BACKGROUND = "https://w3id.org/kgraph/graph/data/background"
+FACTS = "https://w3id.org/kgraph/graph/data/facts"
+
+
+@pytest.mark.slow  # starts a server
+@pytest.mark.parametrize(
+    "case",
+    [
+        "query_dataset_default_graphs_get",
+        "query_dataset_default_graphs_post",
+        "query_dataset_named_graphs_get",
+        "query_dataset_named_graphs_post",
+        "query_dataset_full",
+        "query_multiple_dataset",
+    ],
+)
+def test_w3c_protocol_datasets_the_request_names(kg, server, case):
+    """sparql11/protocol: default-graph-uri and named-graph-uri name graphs of the store (never
+    fetched), and override the query's FROM."""
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    in_background = len([t for t in kg.build().quads() if t.graph_name.value == BACKGROUND])
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def ask(query, fields, post=False):
+        if post:
+            return server.request("/sparql", data=urllib.parse.urlencode([("query", query), *fields]).encode(), headers=form)
+        return server.get("/sparql?" + urllib.parse.urlencode([("query", query), *fields]))
+
+    if case.startswith("query_dataset_default_graphs"):
+        status, _, body = ask(count, [("default-graph-uri", BACKGROUND)], post=case.endswith("post"))
+        assert status == 200 and rows_of(body)[1] == Counter({(ox.Literal(in_background),): 1})
+    elif case.startswith("query_dataset_named_graphs"):
+        status, _, body = ask(named, [("named-graph-uri", BACKGROUND)], post=case.endswith("post"))
+        assert status == 200 and rows_of(body)[1] == Counter({(ox.NamedNode(BACKGROUND),): 1})
+    elif case == "query_dataset_full":
+        status, _, body = ask(named, [("default-graph-uri", FACTS), ("named-graph-uri", BACKGROUND)])
+        assert status == 200 and rows_of(body)[1] == Counter({(ox.NamedNode(BACKGROUND),): 1})
+    else:  # the protocol's dataset wins over the query's own FROM
+        status, _, body = ask(f"SELECT (COUNT(*) AS ?n) FROM <{FACTS}> WHERE {{ ?s ?p ?o }}", [("default-graph-uri", BACKGROUND)])
+        assert status == 200 and rows_of(body)[1] == Counter({(ox.Literal(in_background),): 1})
+
+
+@pytest.mark.slow  # starts a server
+@pytest.mark.parametrize(
+    ("case", "query", "accept", "expected"),
+    [
+        ("query_content_type_ask", "ASK { ?s ?p ?o }", "application/sparql-results+xml", "application/sparql-results+xml"),
+        ("query_content_type_ask", "ASK { ?s ?p ?o }", "application/sparql-results+json", "application/sparql-results+json"),
+        ("query_content_type_describe", "DESCRIBE <https://w3id.org/kgraph/id/Astana>", "application/n-triples", "application/n-triples"),
+        ("query_content_type_construct", "CONSTRUCT WHERE { <https://w3id.org/kgraph/id/Astana> ?p ?o }", "text/turtle", "text/turtle"),
+    ],
+)
+def test_w3c_protocol_content_types(server, case, query, accept, expected):
+    status, headers, body = server.get("/sparql?query=" + urllib.parse.quote(query), headers={"Accept": accept})
+    assert status == 200 and headers["Content-Type"].startswith(expected) and body, case
