@@ -107,7 +107,11 @@ class Sources:
             stops = [i for i in (doc.text.find(". ", at + len(quote)), doc.text.find("\n", at + len(quote))) if i >= 0]
             end = min(stops) + 1 if stops else len(doc.text)
             before, after = doc.text[begin:at], doc.text[at + len(quote) : end]
-            return f"{html.escape(before)}<mark>{html.escape(quote)}</mark>{html.escape(after)}"
+            source = ""
+            if doc.iri.startswith(ID):
+                href = "/source/" + urllib.parse.quote(doc.iri[len(ID) :], safe="")
+                source = f' <span class=muted>— <a href="{html.escape(href)}">{html.escape(doc.label)}</a></span>'
+            return f"{html.escape(before)}<mark>{html.escape(quote)}</mark>{html.escape(after)}{source}"
         return f"<mark>{html.escape(quote)}</mark>"
 
 

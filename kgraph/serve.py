@@ -226,8 +226,13 @@ class _Endpoint:
                 return _error(400, f"{iri!r} is not an IRI")
         return fields["default-graph-uri"], fields["named-graph-uri"]
 
-    async def query_list(self, _request: Request) -> Response:
-        from starlette.responses import JSONResponse
+    async def query_list(self, request: Request) -> Response:
+        from starlette.responses import HTMLResponse, JSONResponse
+
+        if _negotiate(request.headers.get("accept", ""), {"application/json": "json", "text/html": "html"}) == "text/html":
+            from kgraph.pages import index_page
+
+            return HTMLResponse(index_page(self.kg))
 
         return JSONResponse(
             [

@@ -404,3 +404,17 @@ def test_w3c_protocol_datasets_the_request_names(kg, server, case):
 def test_w3c_protocol_content_types(server, case, query, accept, expected):
     status, headers, body = server.get("/sparql?query=" + urllib.parse.quote(query), headers={"Accept": accept})
     assert status == 200 and headers["Content-Type"].startswith(expected) and body, case
+
+
+@pytest.mark.slow  # starts a server
+def test_the_query_list_is_html_for_a_browser_and_json_for_a_program(server):
+    status, headers, body = server.get("/queries", headers={"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"})
+    assert status == 200 and headers["Content-Type"].startswith("text/html") and b"Crises a state hosted talks for" in body
+    status, headers, _ = server.get("/queries", headers={"Accept": "application/json"})
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.slow  # starts a server
+def test_an_answer_names_the_document_of_each_quote(server):
+    status, _, body = server.get("/ask/hosted-talks", headers={"Accept": "text/html"})
+    assert status == 200 and b'<a href="/source/SourceText">Peacekeeping activities of Kazakhstan</a>' in body
