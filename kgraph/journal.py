@@ -11,12 +11,12 @@ SIGTERM, SIGHUP) roll the add back in the process itself.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 from pathlib import Path
 
 from kgraph.files import write_atomically
+from kgraph.lock import held
 
 JOURNAL = "add-journal.json"
 
@@ -34,19 +34,7 @@ def end(workspace: Path) -> None:
 
 def _writer_alive(workspace: Path) -> bool:
     """Whether some process holds the workspace lock (an add holds it from start to end)."""
-    try:
-        fd = os.open(Path(workspace) / ".lock", os.O_RDWR)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    finally:
-        os.close(fd)
+    return held(Path(workspace) / ".lock")
 
 
 def recover(workspace: Path) -> list[Path]:

@@ -44,3 +44,19 @@ def workspace_lock(workspace: Path, *, timeout: float = 60.0, purpose: str = "ch
         yield
     finally:
         os.close(fd)
+
+
+def held(path: Path) -> bool:
+    """Whether some process holds a lock on the file ``path`` (shared or exclusive), found by
+    trying an exclusive one without waiting; a file that is not there is held by nobody."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # (closing drops the lock just taken)
+    return False

@@ -13,6 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kgraph.errors import WorkspaceError
+from kgraph.lock import held
 from kgraph.terms import rdf_bytes
 
 # -- readers and writers -------------------------------------------------------------------------
@@ -52,19 +53,7 @@ def release(fd: int) -> None:
 
 def in_use(folder: Path) -> bool:
     """Whether some process reads this build folder now (holds its shared lock)."""
-    import fcntl
-
-    try:
-        fd = os.open(Path(folder) / READERS, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
+    return held(Path(folder) / READERS)
 
 
 def clone_build(source: Path, target: Path) -> None:

@@ -219,3 +219,16 @@ class JenaTDB2:
             return QueryResult("ask", boolean=bool(answer))
         variables = [v.value for v in answer.variables]
         return QueryResult("select", variables, [tuple(s[i] for i in range(len(variables))) for s in answer])
+
+
+def assert_same_rows_at(kg, endpoint: str, golden: Path) -> None:
+    """The golden case ``golden`` (a canned query and its parameters) answered on a SPARQL endpoint
+    gives exactly the embedded store's variables and rows."""
+    from kgraph.graph import KnowledgeGraph
+
+    name = golden.stem.split("--")[0]
+    params = CASES.get(golden.stem, {})
+    remote = KnowledgeGraph(workspace=kg.workspace, endpoint=endpoint).query(name, params)
+    embedded = kg.query(name, params)
+    assert remote.variables == embedded.variables
+    assert Counter(remote.rows) == Counter(embedded.rows)

@@ -29,6 +29,22 @@ MOMENTS = [(signal.SIGKILL, d) for d in (0.2, 0.6, 1.0, 1.6)]
 MOMENTS += [(signal.SIGTERM, d) for d in (0.4, 1.1)] + [(signal.SIGHUP, d) for d in (0.5, 1.3)] + [(signal.SIGINT, d) for d in (0.7, 1.5)]
 
 
+def stopped_at(delay: float, signum: int, *args: str) -> tuple[subprocess.Popen, str, str]:
+    """Run ``kgraph ARGS`` in a process of its own, send it ``signum`` after ``delay`` seconds, and
+    wait for it: the process, and what it printed on standard output and error."""
+    run = subprocess.Popen(
+        [sys.executable, "-m", "kgraph", *args],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(delay)
+    run.send_signal(signum)
+    out, err = run.communicate(timeout=60)
+    return run, out, err
+
+
 def facts_of(workspace: Path) -> list[Path]:
     return sorted((workspace / "facts").glob("*.ttl")) if (workspace / "facts").is_dir() else []
 
@@ -37,17 +53,7 @@ def facts_of(workspace: Path) -> list[Path]:
 def test_an_add_stopped_at_any_moment_is_all_or_nothing(fresh_kg, tmp_path, signum, delay):
     fact = tmp_path / "killed.ttl"
     fact.write_text(FACT, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.Popen(
-        [sys.executable, "-m", "kgraph", "add", str(fact), "--workspace", str(fresh_kg.workspace)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(delay)
-    run.send_signal(signum)
-    out, err = run.communicate(timeout=60)
+    run, out, err = stopped_at(delay, signum, "add", str(fact), "--workspace", str(fresh_kg.workspace))
     # Reported: the success line was printed (a signal in the interpreter's last moments, after
     # the add, still ends the process with the signal's own default action).
     reported = any(line.startswith("added ") for line in out.splitlines())
@@ -191,16 +197,7 @@ def test_a_build_stopped_at_any_moment_leaves_a_usable_workspace(fresh_kg, signu
     """A build killed at any moment leaves the last good build, or none: never a half one that a
     query would read."""
     before = fresh_kg.query("hosted-talks").rows
-    run = subprocess.Popen(
-        [sys.executable, "-m", "kgraph", "build", "--force", "--workspace", str(fresh_kg.workspace)],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(delay)
-    run.send_signal(signum)
-    _out, err = run.communicate(timeout=60)
+    run, _out, err = stopped_at(delay, signum, "build", "--force", "--workspace", str(fresh_kg.workspace))
     assert "Traceback" not in err
     if run.returncode not in (0, -signum):
         assert run.returncode == 128 + signum and "nothing was changed" in err, err

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import CASES, GOLDEN_FILES, ROOT, OxigraphServer, free_port, oxigraph_binary
+from helpers import GOLDEN_FILES, ROOT, OxigraphServer, assert_same_rows_at, free_port, oxigraph_binary
 
 from kgraph.cli import main
 from kgraph.errors import RemoteError, WorkspaceError
@@ -45,12 +45,7 @@ def loaded_server(tmp_path_factory, kg):
 @pytest.mark.slow  # starts a real Oxigraph server
 @pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
 def test_every_canned_query_gives_the_embedded_rows_remotely(kg, loaded_server, path):
-    name = path.stem.split("--")[0]
-    params = CASES.get(path.stem, {})
-    remote = KnowledgeGraph(workspace=kg.workspace, endpoint=loaded_server.base + "/query").query(name, params)
-    embedded = kg.query(name, params)
-    assert remote.variables == embedded.variables
-    assert Counter(remote.rows) == Counter(embedded.rows)
+    assert_same_rows_at(kg, loaded_server.base + "/query", path)
 
 
 @pytest.mark.slow  # starts a real Oxigraph server

@@ -7,10 +7,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from helpers import CASES, GOLDEN_FILES, VirtuosoServer
+from helpers import CASES, GOLDEN_FILES, VirtuosoServer, assert_same_rows_at
 
 from kgraph.cli import main
-from kgraph.graph import KnowledgeGraph
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +30,7 @@ def virtuoso(tmp_path_factory, kg):
 @pytest.mark.slow  # starts a real Virtuoso server
 @pytest.mark.parametrize("path", GOLDEN_FILES, ids=lambda p: p.stem)
 def test_every_canned_query_gives_the_embedded_rows_on_virtuoso(kg, virtuoso, path):
-    name = path.stem.split("--")[0]
-    params = CASES.get(path.stem, {})
-    remote = KnowledgeGraph(workspace=kg.workspace, endpoint=virtuoso.base + "/sparql").query(name, params)
-    embedded = kg.query(name, params)
-    assert remote.variables == embedded.variables
-    assert Counter(remote.rows) == Counter(embedded.rows)
+    assert_same_rows_at(kg, virtuoso.base + "/sparql", path)
 
 
 @pytest.mark.slow  # starts a real Virtuoso server
