@@ -5,6 +5,7 @@ the network; a slow query does not hold up other clients."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -316,6 +317,10 @@ def test_a_reader_finds_the_crises_kazakhstan_hosted_talks_for_in_a_real_browser
         options.add_argument(flag)
     artefacts = ROOT / "test-artefacts"
     artefacts.mkdir(exist_ok=True)
+    # Selenium talks to chromedriver on localhost: let it through the guard other tests may have installed
+    guard = contextlib.ExitStack()
+    guard.enter_context(netguard.allow("localhost"))
+    guard.enter_context(netguard.allow("127.0.0.1"))
     browser = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))  # no browser: a failure, not a skip
     try:
         browser.get(server.base + "/")
@@ -333,6 +338,7 @@ def test_a_reader_finds_the_crises_kazakhstan_hosted_talks_for_in_a_real_browser
         browser.save_screenshot(str(artefacts / "serve-astana-process.png"))
     finally:
         browser.quit()
+        guard.close()
 
 
 @pytest.mark.slow  # starts a server
