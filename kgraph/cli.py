@@ -644,6 +644,52 @@ def _load_args(p: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_load)
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from kgraph.docs import write_documentation
+
+    for path in write_documentation(_kg(args), Path(args.output)):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    from kgraph.pictures import neighbourhood, render, rows_picture
+
+    fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "svg")
+    kg = _kg(args)
+    if args.query:
+        from kgraph.params import parse_assignments
+
+        graph = rows_picture(kg.query(args.query, parse_assignments(args.param or [])), args.query)
+    else:
+        if not args.entity:
+            raise UsageError("name an ENTITY to draw, or a canned query with --query NAME")
+        from kgraph.params import EntityResolver
+
+        entity = EntityResolver(kg.engine()).resolve(args.entity)
+        graph = neighbourhood(kg, entity, depth=args.depth, evidence=args.evidence)
+    _write_output(render(graph, fmt), args.output)
+    return EXIT_OK
+
+
+def _docs_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--output", "-o", default="kgraph-docs", metavar="DIR", help="the folder to write index.html and model.svg into (default kgraph-docs)"
+    )
+    p.set_defaults(func=cmd_docs)
+
+
+def _draw_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("entity", nargs="?", metavar="ENTITY", help="an IRI, a prefixed name such as id:AstanaProcess, or a label")
+    p.add_argument("--depth", type=int, default=1, help="how many statements away to go (1 to 3; default 1)")
+    p.add_argument("--evidence", action="store_true", help="write each statement's evidence quote on its arrow")
+    p.add_argument("--query", metavar="NAME", help="draw the rows of a canned query instead")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter of --query (repeatable)")
+    p.add_argument("--format", choices=("svg", "png", "dot"), help="svg (default), png or dot; by default, from --output's extension")
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (.svg, .png or .dot) instead of standard output")
+    p.set_defaults(func=cmd_draw)
+
+
 def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
@@ -670,6 +716,8 @@ COMMANDS = {  # name: (what it does, the shared option groups it takes, its argu
     "span": ("print the evidence Turtle for a quote of a source text", (), _span_args, 'kgraph span "the Astana process"'),
     "load": ("load the materialised graph into a store or a remote server", (), _load_args, "kgraph load --store ./kgraph-store"),
     "serve": ("serve a read-only SPARQL endpoint and the canned queries over HTTP", (), _serve_args, "kgraph serve --port 8000"),
+    "docs": ("write the ontology's HTML documentation, with a diagram of the model", (), _docs_args, "kgraph docs --output kgraph-docs"),
+    "draw": ("draw an entity's neighbourhood (or a canned query's rows) with Graphviz", (), _draw_args, 'kgraph draw "Astana process" -o astana.svg'),
     "prefixes": (
         "list the prefixes every query may use without declaring them (a query's own PREFIX wins)",
         (),
