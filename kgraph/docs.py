@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
 from kgraph.errors import UsageError
 from kgraph.files import write_atomically
 from kgraph.namespaces import KG, shorten
@@ -65,6 +67,24 @@ def class_sections(kg: KnowledgeGraph) -> str:
     return "".join(sections)
 
 
+_MAPPINGS = """SELECT ?term ?relation ?other WHERE {
+  GRAPH graph:ontology { ?term ?relation ?other }
+  VALUES ?relation { skos:exactMatch skos:closeMatch owl:equivalentClass owl:equivalentProperty rdfs:subClassOf rdfs:subPropertyOf }
+  FILTER (STRSTARTS(STR(?term), STR(kg:)) && isIRI(?other) && !STRSTARTS(STR(?other), STR(kg:)) && ?other != owl:Thing)
+} ORDER BY ?term ?relation ?other"""
+
+
+def mappings_table(kg: KnowledgeGraph) -> str:
+    """Each term's links to Wikidata, schema.org, PROV-O, SEM and the like, as the ontology states them."""
+    rows = kg.engine().run(_MAPPINGS, source="docs").rows
+    cells = []
+    for term, relation, other in rows:
+        if isinstance(term, ox.NamedNode) and isinstance(relation, ox.NamedNode) and isinstance(other, ox.NamedNode):
+            link = f'<a href="{html.escape(other.value)}">{html.escape(shorten(other.value))}</a>'
+            cells.append(f"<tr><td>{html.escape(shorten(term.value))}</td><td>{html.escape(shorten(relation.value))}</td><td>{link}</td></tr>")
+    return "<table><tr><th>term</th><th>relation</th><th>outside term</th></tr>" + "".join(cells) + "</table>"
+
+
 def documentation(kg: KnowledgeGraph) -> tuple[str, bytes]:
     """The documentation page (pyLODE's, completed) and the model diagram (SVG)."""
     ontology = next(p for p in sorted(kg.resources.ontology.glob("*.ttl")) if p.name != kg.resources.shapes.name)
@@ -75,6 +95,8 @@ def documentation(kg: KnowledgeGraph) -> tuple[str, bytes]:
         '<section id="kgraph"><h2>The model at a glance</h2>'
         "<p>Classes, and the object properties between them (from their domains and ranges); dashed hollow arrows are sub-class links.</p>"
         f'<div style="overflow:auto">{inline}</div>'
+        "<h2>Mappings to other vocabularies</h2>"
+        f"{mappings_table(kg)}"
         "<h2>Each class: what the shapes require, an example, the queries</h2>"
         f"{class_sections(kg)}</section>"
     )
