@@ -14,8 +14,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -49,8 +48,7 @@ class QueryEngine(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class QueryLimits:
+class QueryLimits(NamedTuple):
     """How long a query may run and how much memory it may take (None: no limit).
 
     ``memory`` counts bytes beyond what the process held when the query started. The defaults

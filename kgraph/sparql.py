@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kgraph.errors import ParseError, QueryRefusedError, UsageError
 
@@ -62,8 +61,7 @@ _LEXER = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One terminal of a SPARQL text: its kind (a group name of the lexer), its text and where it starts."""
 
     kind: str
@@ -201,8 +199,7 @@ def _operator_read_as_iri(found: list[Token]) -> Token | None:
     return None
 
 
-@dataclass(frozen=True)
-class CheckedQuery:
+class CheckedQuery(NamedTuple):
     """A query that may run: its form, the text to give the engine (escapes decoded: the text
     that was checked) and its keywords, upper-cased."""
 
