@@ -657,13 +657,18 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "svg")
     kg = _kg(args)
+    if args.model:
+        from kgraph.pictures import model_diagram
+
+        _write_output(render(model_diagram(kg), fmt), args.output)
+        return EXIT_OK
     if args.query:
         from kgraph.params import parse_assignments
 
         graph = rows_picture(kg.query(args.query, parse_assignments(args.param or [])), args.query)
     else:
         if not args.entity:
-            raise UsageError("name an ENTITY to draw, or a canned query with --query NAME")
+            raise UsageError("name an ENTITY to draw, or a canned query with --query NAME, or --model")
         from kgraph.params import EntityResolver
 
         entity = EntityResolver(kg.engine()).resolve(args.entity)
@@ -684,6 +689,7 @@ def _draw_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--depth", type=int, default=1, help="how many statements away to go (1 to 3; default 1)")
     p.add_argument("--evidence", action="store_true", help="write each statement's evidence quote on its arrow")
     p.add_argument("--query", metavar="NAME", help="draw the rows of a canned query instead")
+    p.add_argument("--model", action="store_true", help="draw the model instead: the classes and the properties between them")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter of --query (repeatable)")
     p.add_argument("--format", choices=("svg", "png", "dot"), help="svg (default), png or dot; by default, from --output's extension")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE (.svg, .png or .dot) instead of standard output")

@@ -105,6 +105,13 @@ def test_a_drawing_tells_asserted_inferred_and_modality_apart(kg):
     assert "Negotiations on the settlement of the" in dot  # the evidence quote on its edge
 
 
+def test_the_readme_commands_draw_the_readme_pictures(kg, tmp_path):
+    for args, name in ((["--model"], "model.svg"), (["id:AstanaProcess"], "astana-process.svg")):
+        out = tmp_path / name
+        assert main(["draw", *args, "-o", str(out), "--workspace", str(kg.workspace)]) == 0
+        assert out.read_bytes() == (ROOT / "docs" / name).read_bytes(), name
+
+
 def test_a_canned_query_is_drawn_from_its_rows(capsys, kg, tmp_path):
     out = tmp_path / "talks.dot"
     assert main(["draw", "--query", "hosted-talks", "-o", str(out), "--workspace", str(kg.workspace)]) == 0
