@@ -178,9 +178,15 @@ def neighbourhood(kg: KnowledgeGraph, entity: ox.NamedNode, *, depth: int = 1, e
 
 
 def rows_picture(result: QueryResult, name: str) -> graphviz.Digraph:
-    """A canned SELECT's rows as a graph: in each row, each entity links to the next, the link
-    named by the column it comes from; nodes are named by their ``…Label`` columns."""
+    """A canned query's answer as a graph. A CONSTRUCT's triples are drawn as they are; a SELECT's
+    rows link, in each row, each entity to the next, the link named by the column it comes from;
+    nodes are named by their ``…Label`` columns."""
     graph = _digraph(name)
+    if result.kind == "graph":
+        for triple in result.triples:
+            if isinstance(triple.subject, (ox.NamedNode, ox.BlankNode)) and isinstance(triple.object, (ox.NamedNode, ox.BlankNode)):
+                graph.edge(_id(triple.subject.value), _id(triple.object.value), label=shorten(triple.predicate.value))
+        return graph
     labels: dict[str, str] = {}
     links: set[tuple[str, str, str]] = set()
     for row in result.rows:

@@ -127,6 +127,15 @@ def test_the_pictures_in_the_readme_are_what_the_commands_draw_today(kg, name, m
     assert f"docs/{name}" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def test_a_construct_answer_is_drawn_as_its_triples():
+    from kgraph.pictures import rows_picture
+    from kgraph.results import QueryResult
+
+    triple = ox.Triple(ox.NamedNode(ID + "Astana"), ox.NamedNode(KG + "locatedIn"), ox.NamedNode(ID + "Kazakhstan"))
+    dot = render(rows_picture(QueryResult("graph", triples=[triple]), "construct"), "dot").decode("utf-8")
+    assert "id__Astana -> id__Kazakhstan" in dot and "kg:locatedIn" in dot
+
+
 def test_without_graphviz_the_message_says_how_to_install_it(kg, tmp_path):
     env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(ROOT)}  # no dot on this PATH
     done = subprocess.run(
