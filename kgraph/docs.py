@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from kgraph.errors import UsageError
 from kgraph.files import write_atomically
-from kgraph.namespaces import KG, shorten
+from kgraph.namespaces import expand_shown, shorten
 from kgraph.pictures import model_diagram, render
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ def class_sections(kg: KnowledgeGraph) -> str:
     engine = kg.engine()
     sections = []
     for name in classes(kg.resources):
-        iri = KG + name.removeprefix("kg:")
+        iri = expand_shown(name if ":" in name else f"kg:{name}")
         example = engine.run(_EXAMPLE, {"class": ox.NamedNode(iri)}, source="docs").rows
         example_html = ""
         if example and isinstance(example[0][0], ox.NamedNode) and isinstance(example[0][1], ox.Literal):
