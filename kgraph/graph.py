@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
+from kgraph import listings
 from kgraph.build import Build, ensure_built, load_build
 from kgraph.catalogue import CannedQuery, Catalogue
 from kgraph.engines import ENGINES, OxigraphEngine, QueryEngine, QueryLimits, RdflibEngine
@@ -17,7 +18,7 @@ from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES,
 from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
-from kgraph.sparql import paged, query_form
+from kgraph.sparql import paged
 from kgraph.stores import SNAPSHOT, hold, load_store, release
 from kgraph.terms import lexical, rdf_bytes
 
@@ -133,8 +134,9 @@ class KnowledgeGraph:
         build.require_conforming()
         if name not in self._engines:
             if name == "oxigraph":
-                digest = build.manifest.get("files", {}).get(SNAPSHOT, [None, None])[1]
-                self._engines[name] = OxigraphEngine(load_store(build.folder, digest=digest), self.limits)
+                recorded = build.manifest.get("files", {}).get(SNAPSHOT, [])
+                crc32 = recorded[2] if len(recorded) > 2 else None
+                self._engines[name] = OxigraphEngine(load_store(build.folder, crc32=crc32), self.limits)
             else:
                 self._engines[name] = RdflibEngine.from_quads(build.quads(), self.limits)
         engine = self._engines[name]
@@ -160,29 +162,30 @@ class KnowledgeGraph:
         ``limit`` and ``offset`` return one page of the rows, in the query's own order.
         """
         canned = self.catalogue.get(name)
+        text = paged(canned.text, limit, offset)  # checks limit and offset
+        if listings.answers_as_written(canned) and not params and engine == "oxigraph" and self.remote is None:
+            # Nothing to bind: the rows kept with the build answer it, without opening the store.
+            self._read_build().require_conforming()
+            kept = self._listing(canned, limit, offset)
+            if kept is not None:
+                return kept
         runner = self.engine(engine)
         if runner is self.remote:
             self.remote.check_union()  # else every canned query there would answer (0 rows), silently
         bindings = bind_parameters(canned, params or {}, EntityResolver(runner))
-        text = paged(canned.text, limit, offset)  # checks limit and offset
-        if not canned.params and isinstance(runner, OxigraphEngine):
-            kept = self._listing(canned, runner, limit, offset)
-            if kept is not None:
-                return kept
         return runner.run(text, bindings, source=str(canned.path))
 
-    def _listing(self, canned: CannedQuery, runner: OxigraphEngine, limit: int | None, offset: int) -> QueryResult | None:
-        """A page of a query without parameters from the listing kept with the build (see :mod:`kgraph.listings`),
+    def _listing(self, canned: CannedQuery, limit: int | None, offset: int) -> QueryResult | None:
+        """A page of a canned query from the listing kept with the build (see :mod:`kgraph.listings`),
         keeping it first if an add has removed it; None where it cannot be kept."""
-        from kgraph import listings
-
         assert self._build is not None
         path = listings.path_of(self._build.folder, canned)
         try:
             return QueryResult("select", *listings.read(path, limit=limit, offset=offset))
         except (OSError, SyntaxError):  # none kept (or damaged): keep it again
             pass
-        if query_form(canned.text) != "SELECT":
+        runner = self.engine()
+        if not isinstance(runner, OxigraphEngine):
             return None
         try:
             listings.keep(runner.store, canned.text, path)

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from kgraph import netguard
 from kgraph.files import write_atomically
-from kgraph.sparql import check_query, query_form
+from kgraph.sparql import check_query, query_form, tokens
 from kgraph.terms import Row
 
 if TYPE_CHECKING:
@@ -38,13 +38,27 @@ if TYPE_CHECKING:
 FOLDER = "listings"
 
 
+def answers_as_written(query: CannedQuery) -> bool:
+    """Whether a canned query's text, run as it is, gives its answer when nothing is bound: a
+    SELECT whose parameters all have defaults, which the text carries as VALUES blocks."""
+    if any(p.default is None for p in query.params) or query_form(query.text) != "SELECT":
+        return False
+    if not query.params:
+        return True
+    found = tokens(query.text)
+    blocks = {
+        found[i + 1].text[1:] for i, t in enumerate(found[:-1]) if t.kind == "word" and t.text.upper() == "VALUES" and found[i + 1].kind == "var"
+    }
+    return all(p.name in blocks for p in query.params)
+
+
 def path_of(build_folder: Path, query: CannedQuery) -> Path:
     """Where a canned query's listing is kept in a build: named by the query and a digest of its
-    text, so that an edited query never reads the rows of its former text."""
-    import hashlib
+    text (CRC-32 and length), so that an edited query never reads the rows of its former text."""
+    import zlib
 
-    digest = hashlib.sha256(query.text.encode("utf-8")).hexdigest()[:16]
-    return Path(build_folder) / FOLDER / f"{query.name}-{digest}.tsv"
+    data = query.text.encode("utf-8")
+    return Path(build_folder) / FOLDER / f"{query.name}-{zlib.crc32(data):08x}{len(data):x}.tsv"
 
 
 def keep(store: ox.Store, text: str, path: Path) -> int:
@@ -112,10 +126,11 @@ def read(path: Path, *, limit: int | None = None, offset: int = 0) -> tuple[list
 
 
 def keep_all(store: ox.Store, queries: Iterable[CannedQuery], build_folder: Path) -> list[str]:
-    """Keep the listing of every canned SELECT query in ``queries`` that takes no parameter; their names."""
+    """Keep the listing of every canned SELECT query in ``queries`` that answers as written (no
+    parameter, or defaults for all); their names."""
     kept = []
     for canned in queries:
-        if canned.params or query_form(canned.text) != "SELECT":
+        if not answers_as_written(canned):
             continue
         keep(store, canned.text, path_of(build_folder, canned))
         kept.append(canned.name)

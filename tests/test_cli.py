@@ -225,7 +225,7 @@ def test_a_damaged_snapshot_is_never_read(capsys, ws, damage):
         assert any(p.stat().st_size == len(data) for p in Path(ws, "cache").glob("*/snapshot.nq"))
         return
     snapshot.write_bytes(data.replace(b"Astana", b"Astanb"))
-    code, _, err = run(capsys, "query", "timeline", "--workspace", ws)
+    code, _, err = run(capsys, "query", "evidence", "--param", "entity=id:Astana", "--workspace", ws)  # a query that opens the store
     assert code == 3 and "cannot read the build's snapshot" in err and "digest differs" in err and "kgraph build --force" in err
     assert "Traceback" not in err
     assert run(capsys, "build", "--force", "--workspace", ws)[0] == 0

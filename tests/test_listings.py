@@ -16,8 +16,10 @@ def without_params(kg) -> list:
 
 
 def test_the_build_keeps_a_listing_of_every_query_without_parameters(kg):
+    """And of those whose parameters all have defaults, which their text carries: run as written,
+    they answer the defaults (hosted-talks: Kazakhstan)."""
     kept = {p.stem.rsplit("-", 1)[0] for p in (kg.build().folder / "listings").iterdir()}
-    assert kept == {q.name for q in without_params(kg)}
+    assert kept == {q.name for q in without_params(kg)} | {"hosted-talks", "peacekeeping", "astana-outcomes"}
     assert {"platforms", "timeline", "memberships"} <= kept
 
 
