@@ -243,7 +243,7 @@ class RdflibEngine:
         form = checked.form
         # the query's own VALUES for a parameter (its default, or a value that matches nothing) gives
         # way to the binding, as bind_values does for the other engines
-        text, shift = with_prefixes(without_defaults(checked.text, {f"?{k}" for k in bindings or {}}) if bindings else checked.text, PREFIXES)
+        text, shift = with_prefixes(without_defaults(checked.text, set(bindings or {})) if bindings else checked.text, PREFIXES)
         init = {k: cast("Identifier", to_rdflib(v)) for k, v in (bindings or {}).items()}
 
         def work() -> QueryResult:

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 
 from kgraph import netguard
 from kgraph.files import write_atomically
-from kgraph.sparql import check_query, query_form, tokens
+from kgraph.sparql import check_query, query_form, value_blocks
 from kgraph.terms import Row
 
 if TYPE_CHECKING:
@@ -45,11 +45,8 @@ def answers_as_written(query: CannedQuery) -> bool:
         return False
     if not query.params:
         return True
-    found = tokens(query.text)
-    blocks = {
-        found[i + 1].text[1:] for i, t in enumerate(found[:-1]) if t.kind == "word" and t.text.upper() == "VALUES" and found[i + 1].kind == "var"
-    }
-    return all(p.name in blocks for p in query.params)
+    defaults = {name for name, _start, _end in value_blocks(query.text)}
+    return all(p.name in defaults for p in query.params)
 
 
 def path_of(build_folder: Path, query: CannedQuery) -> Path:

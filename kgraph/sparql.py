@@ -69,6 +69,15 @@ class Token(NamedTuple):
     start: int
 
 
+def _position(text: str, at: int) -> tuple[int, int]:
+    """The line and column (both from 1) of the character at index ``at``.
+
+    >>> _position("SELECT\\n  ?x", 9)
+    (2, 3)
+    """
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
 def _lex(text: str, source: str) -> Iterator[Token]:
     at = 0
     for m in _LEXER.finditer(text):
@@ -79,8 +88,7 @@ def _lex(text: str, source: str) -> Iterator[Token]:
         if kind not in ("ws", "comment"):
             yield Token(kind, m.group(), m.start())
     if at != len(text):
-        line = text.count("\n", 0, at) + 1
-        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        line, column = _position(text, at)
         raise ParseError(f"unexpected {text[at]!r}: no SPARQL term starts there", path=source, line=line, column=column)
 
 
@@ -107,13 +115,8 @@ _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 def _codepoint(m: re.Match[str]) -> str:
     value = int(m.group(1) or m.group(2), 16)
     if value > 0x10FFFF or 0xD800 <= value <= 0xDFFF:  # a surrogate or beyond Unicode: no character at all
-        text, at = m.string, m.start()
-        raise ParseError(
-            f"{m.group(0)} is not a Unicode character",
-            path="query",
-            line=text.count("\n", 0, at) + 1,
-            column=at - (text.rfind("\n", 0, at) + 1) + 1,
-        )
+        line, column = _position(m.string, m.start())
+        raise ParseError(f"{m.group(0)} is not a Unicode character", path="query", line=line, column=column)
     return chr(value)
 
 
@@ -184,13 +187,13 @@ def _operator_read_as_iri(found: list[Token]) -> Token | None:
     previous: Token | None = None
     for t in found:
         inside = bool(stack) and stack[-1]
-        if t.kind == "punct" and t.text in ("(", "{", "[", "<<", "{|"):
+        if t.kind == "punct" and t.text in _OPENING:
             if t.text != "(":
                 stack.append(False)
             else:
                 word = previous is not None and previous.kind == "word" and previous.text.upper() not in _GROUP_WORDS
                 stack.append(inside or not stack or word)
-        elif t.kind == "punct" and t.text in (")", "}", "]", ">>", "|}"):
+        elif t.kind == "punct" and t.text in _CLOSING:
             if stack:
                 stack.pop()
         elif t.kind == "iri" and inside and previous is not None and (previous.kind in _OPERAND or previous.text == ")"):
@@ -217,8 +220,8 @@ def check_query(text: str, *, source: str = "query") -> CheckedQuery:
     'ASK'
     """
     decoded = decode(text)
-    # deep nesting first: it is what crashed the native parser, and no token is needed to count it
     found = tokens(decoded, source=source)
+    # deep nesting first: it is what crashed the native parser
     if _depth(found) > MAX_NESTING:
         raise QueryRefusedError(
             f"the query nests groups or parentheses more than {MAX_NESTING} deep",
@@ -227,12 +230,12 @@ def check_query(text: str, *, source: str = "query") -> CheckedQuery:
     words = [t.text.upper() for t in found if t.kind == "word"]
     odd = _operator_read_as_iri(found)
     if odd is not None:
-        line = decoded.count("\n", 0, odd.start) + 1
+        line, column = _position(decoded, odd.start)
         raise ParseError(
             f"{odd.text} reads as an IRI (SPARQL takes the longest term), not as comparisons",
             path=source,
             line=line,
-            column=odd.start - (decoded.rfind("\n", 0, odd.start) + 1) + 1,
+            column=column,
             hint="put spaces around < and > when you mean less than and greater than",
         )
     # A prefixed name such as SERVICE:x is one term to the grammar, which makes the query invalid,
@@ -354,24 +357,36 @@ def _union_branches(found: list[Token], opening: int) -> list[tuple[int, int]]:
     return [(o, c) for o, c in groups if union(c + 1) or union(o - 1)]
 
 
+def value_blocks(text: str) -> list[tuple[str, int, int]]:
+    """The query's one-variable ``VALUES ?x { ... }`` blocks: the variable's name, and where the
+    block starts and ends in the text.
+
+    >>> value_blocks("SELECT ?h WHERE { VALUES ?h { <http://e/KZ> } ?h ?p ?o }")
+    [('h', 18, 45)]
+    """
+    found = tokens(text)
+    blocks = []
+    for i, t in enumerate(found[:-3]):
+        if t.kind == "word" and t.text.upper() == "VALUES" and found[i + 1].kind == "var" and found[i + 2].text == "{":
+            close = next((j for j in range(i + 3, len(found)) if found[j].text == "}"), None)
+            if close is not None:
+                blocks.append((found[i + 1].text[1:], t.start, found[close].start + 1))
+    return blocks
+
+
 def without_defaults(text: str, bound: set[str]) -> str:
-    """The query without its own ``VALUES ?x { ... }`` blocks for the variables about to be bound.
+    """The query without its own ``VALUES ?x { ... }`` blocks for the variables about to be bound
+    (``bound`` names them without their ``?``).
 
     A canned query carries the default of a parameter as such a block, so that any tool running
     the file as it is answers the documented default; kgraph's own binding takes its place.
 
-    >>> without_defaults("SELECT ?h WHERE { VALUES ?h { <http://e/KZ> } ?h ?p ?o }", {"?h"})
+    >>> without_defaults("SELECT ?h WHERE { VALUES ?h { <http://e/KZ> } ?h ?p ?o }", {"h"})
     'SELECT ?h WHERE {  ?h ?p ?o }'
     """
-    found = tokens(text)
-    cuts = []
-    for i, t in enumerate(found[:-3]):
-        if t.kind == "word" and t.text.upper() == "VALUES" and found[i + 1].kind == "var" and found[i + 1].text in bound and found[i + 2].text == "{":
-            close = next((j for j in range(i + 3, len(found)) if found[j].text == "}"), None)
-            if close is not None:
-                cuts.append((t.start, found[close].start + 1))
-    for start, end in reversed(cuts):
-        text = text[:start] + text[end:]
+    for name, start, end in reversed(value_blocks(text)):
+        if name in bound:
+            text = text[:start] + text[end:]
     return text
 
 
@@ -390,7 +405,7 @@ def bind_values(text: str, bindings: Mapping[str, Term]) -> str:
     """
     if not bindings:
         return text
-    text = without_defaults(text, {f"?{k}" for k in bindings} | {f"${k}" for k in bindings})
+    text = without_defaults(text, set(bindings))
     found = tokens(text)
     opening = _where_group(found)
     if opening < 0:
