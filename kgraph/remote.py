@@ -113,6 +113,27 @@ def _credentials() -> Credentials | None:
     return user, os.environ.get("KGRAPH_PASSWORD", "")
 
 
+class Login:
+    """The credentials for one server, kept across its requests: those given, else ``KGRAPH_USER``
+    and ``KGRAPH_PASSWORD``, else what ``ask`` (the command line's prompt) answers, once, when the
+    server first says 401.
+
+    >>> Login(("ada", "secret")).ask("example.org", "Digest") is None  # given: nobody is asked
+    True
+    """
+
+    def __init__(self, credentials: Credentials | None = None, ask: AskCredentials | None = None) -> None:
+        self.credentials = credentials or _credentials()
+        self._ask = ask
+
+    def ask(self, host: str, scheme: str) -> Credentials | None:
+        """Ask for the credentials the server wants, if none are known and someone can be asked; kept."""
+        if self.credentials is None and self._ask is not None:
+            self.credentials, self._ask = self._ask(host, scheme), None
+            return self.credentials
+        return None
+
+
 def _check_url(url: str) -> urllib.parse.SplitResult:
     """The parts of an http(s) URL with a host (and a valid port, if any); UsageError otherwise.
 
@@ -212,7 +233,7 @@ def _scheme_of(error: urllib.error.HTTPError) -> str:
     return challenge.split(" ", 1)[0] or "an unnamed"
 
 
-def _request(  # noqa: PLR0913 - the parts of one HTTP request, each by keyword
+def _request(
     method: str,
     url: str,
     *,
@@ -220,21 +241,21 @@ def _request(  # noqa: PLR0913 - the parts of one HTTP request, each by keyword
     headers: dict[str, str] | None = None,
     timeout: float,
     what: str,
-    auth: Credentials | None = None,
-    ask: AskCredentials | None = None,
+    login: Login | None = None,
     shown: str | None = None,
 ) -> tuple[int, bytes]:
     """One HTTP request with clear errors.
 
-    ``auth`` (by default ``KGRAPH_USER`` / ``KGRAPH_PASSWORD``) answers the server's Basic or
-    Digest challenge; without any, ``ask`` is called once on a 401 (the command line prompts).
-    Redirects are never followed, so credentials never reach another host or port. ``shown`` is
-    the address errors name (a GET's URL carries the whole query).
+    ``login``'s credentials (by default ``KGRAPH_USER`` / ``KGRAPH_PASSWORD``) answer the server's
+    Basic or Digest challenge; without any, it asks once on a 401 (see :class:`Login`). Redirects
+    are never followed, so credentials never reach another host or port. ``shown`` is the address
+    errors name (a GET's URL carries the whole query).
     """
     parts = _check_url(url)
     full, url = url, shown or url
     host = parts.hostname or ""  # (checked to be there)
-    auth = auth or _credentials()
+    login = login or Login()
+    auth = login.credentials
     for attempt in (1, 2):
         request = urllib.request.Request(full, data=body, method=method, headers=dict(headers or {}))  # noqa: S310 (http(s) checked)
         try:
@@ -249,8 +270,8 @@ def _request(  # noqa: PLR0913 - the parts of one HTTP request, each by keyword
                 ) from None
             detail = e.read()[:300].decode("utf-8", "replace").strip()
             if e.code == 401:
-                if attempt == 1 and auth is None and ask is not None:
-                    auth = ask(host, _scheme_of(e))
+                if attempt == 1 and auth is None:
+                    auth = login.ask(host, _scheme_of(e))
                     if auth is not None:
                         continue
                 scheme = _scheme_of(e)
@@ -339,13 +360,7 @@ def load_to_endpoint(  # noqa: PLR0913 - one keyword for each option of 'kgraph 
         union = list(dict.fromkeys(t for ts in by_graph.values() for t in ts))
         targets.append((None, union))
     done: dict[str, tuple[int, int]] = {}
-    auth = _credentials()
-
-    def asked(host: str, scheme: str) -> Credentials | None:  # asked once, kept for the other graphs
-        nonlocal auth
-        auth = ask(host, scheme) if ask is not None else None
-        return auth
-
+    login = Login(ask=ask)  # asked once at most, kept for the other graphs
     for i, (iri, triples) in enumerate(targets):
         if progress is not None:
             bar = "#" * i + "." * (len(targets) - i)
@@ -361,21 +376,20 @@ def load_to_endpoint(  # noqa: PLR0913 - one keyword for each option of 'kgraph 
             timeout=timeout,
             headers={"Content-Type": "application/n-triples"},
             what=f"loading {len(triples)} triples into {'<' + iri + '>' if iri else 'the default graph'}",
-            auth=auth,
-            ask=asked,
+            login=login,
         )
         if verify:
             _verify_graph(
-                target, triples, exact=replace, timeout=timeout, what=f"reading back {'<' + iri + '>' if iri else 'the default graph'}", auth=auth
+                target, triples, exact=replace, timeout=timeout, what=f"reading back {'<' + iri + '>' if iri else 'the default graph'}", login=login
             )
         done[iri or "(default graph)"] = (status, len(triples))
     return {"graphs": done}
 
 
-def _verify_graph(target: str, sent: list[ox.Triple], *, exact: bool, timeout: float, what: str, auth: Credentials | None) -> None:
+def _verify_graph(target: str, sent: list[ox.Triple], *, exact: bool, timeout: float, what: str, login: Login) -> None:
     """Read a graph back from a Graph Store endpoint; RemoteError unless it holds every triple sent
     (and, for a replacement, only those)."""
-    _status, body = _request("GET", target, timeout=timeout, what=what, headers={"Accept": "application/n-triples"}, auth=auth)
+    _status, body = _request("GET", target, timeout=timeout, what=what, headers={"Accept": "application/n-triples"}, login=login)
     try:
         held = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
     except (SyntaxError, ValueError) as e:
@@ -449,7 +463,8 @@ class RemoteEngine:
         _check_url(url)
         if method not in METHODS:
             raise UsageError(f"unknown method {method!r}", hint="use one of " + ", ".join(METHODS))
-        self.url, self.timeout, self.method, self.auth, self.ask = url, timeout, method, auth, ask
+        self.url, self.timeout, self.method = url, timeout, method
+        self.login = Login(auth, ask)
         self._union_checked = False
 
     def _send(self, text: str, accept: str, what: str) -> bytes:
@@ -466,21 +481,12 @@ class RemoteEngine:
             url, verb, body = self.url, "POST", text.encode("utf-8")
             headers["Content-Type"] = "application/sparql-query"
         try:
-            _status, answer = _request(
-                verb, url, body=body, timeout=self.timeout, what=what, headers=headers, auth=self.auth, ask=self._ask_once, shown=self.url
-            )
+            _status, answer = _request(verb, url, body=body, timeout=self.timeout, what=what, headers=headers, login=self.login, shown=self.url)
         except RemoteError as e:
             if method == "get" and len(url) > MAX_GET and ("HTTP 4" in e.message or "connection failed" in e.message):
                 raise RemoteError(e.message, hint="the query is too long for a GET request: use --method form (or auto)") from None
             raise
         return answer
-
-    def _ask_once(self, host: str, scheme: str) -> Credentials | None:
-        """Ask for credentials (if there is someone to ask), and keep them for the next queries."""
-        if self.ask is None:
-            return None
-        self.auth = self.ask(host, scheme)
-        return self.auth
 
     def run(self, text: str, bindings: Mapping[str, Term] | None = None, *, source: str = "query") -> QueryResult:
         checked = check_query(text, source=source)
