@@ -46,13 +46,14 @@ def page(title: str, body: str) -> str:
     )
 
 
-def entity_path(iri: str) -> str | None:
-    """The page of an entity of the graph (its IRI's path), or None for an IRI from elsewhere.
+def entity_path(iri: str, page: str = "/id/") -> str | None:
+    """The page of an entity of the graph (its IRI's path), or None for an IRI from elsewhere;
+    ``page="/source/"`` gives a source document's text page instead.
 
-    >>> entity_path("https://w3id.org/kgraph/id/AstanaProcess")
-    '/id/AstanaProcess'
+    >>> entity_path("https://w3id.org/kgraph/id/AstanaProcess"), entity_path("https://w3id.org/kgraph/id/SourceText", "/source/")
+    ('/id/AstanaProcess', '/source/SourceText')
     """
-    return "/id/" + urllib.parse.quote(iri[len(ID) :], safe="") if iri.startswith(ID) else None
+    return page + urllib.parse.quote(iri[len(ID) :], safe="") if iri.startswith(ID) else None
 
 
 def _value(term: Term | None) -> str | None:
@@ -107,10 +108,8 @@ class Sources:
             stops = [i for i in (doc.text.find(". ", at + len(quote)), doc.text.find("\n", at + len(quote))) if i >= 0]
             end = min(stops) + 1 if stops else len(doc.text)
             before, after = doc.text[begin:at], doc.text[at + len(quote) : end]
-            source = ""
-            if doc.iri.startswith(ID):
-                href = "/source/" + urllib.parse.quote(doc.iri[len(ID) :], safe="")
-                source = f' <span class=muted>— <a href="{html.escape(href)}">{html.escape(doc.label)}</a></span>'
+            href = entity_path(doc.iri, "/source/")
+            source = f' <span class=muted>— <a href="{html.escape(href)}">{html.escape(doc.label)}</a></span>' if href else ""
             return f"{html.escape(before)}<mark>{html.escape(quote)}</mark>{html.escape(after)}{source}"
         return f"<mark>{html.escape(quote)}</mark>"
 
@@ -214,11 +213,8 @@ def entity_page(kg: KnowledgeGraph, iri: str, sources: Sources) -> str | None:
 
 
 def sources_page(sources: Sources) -> str:
-    items = "".join(
-        f'<li><a href="/source/{html.escape(urllib.parse.quote(d.iri[len(ID) :], safe=""))}">{html.escape(d.label)}</a></li>'
-        for d in sources.documents
-        if d.iri.startswith(ID)
-    )
+    links = [(entity_path(d.iri, "/source/"), d.label) for d in sources.documents]
+    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for href, label in links if href)
     return page("Source documents", f"<ul>{items}</ul>")
 
 

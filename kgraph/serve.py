@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kgraph import netguard
-from kgraph.errors import KgraphError, QueryLimitError, QueryRefusedError, UsageError
+from kgraph.errors import KgraphError, QueryLimitError, QueryRefusedError, UnknownQueryError, UsageError
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -279,7 +279,7 @@ class _Endpoint:
         except QueryLimitError as e:
             return _error(503, str(e))
         except KgraphError as e:
-            return _error(404 if "no canned query" in e.message else 400, str(e))
+            return _error(404 if isinstance(e, UnknownQueryError) else 400, str(e))
         return HTMLResponse(ask_page(self.kg, name, params, result, self.sources))
 
     async def entity(self, request: Request) -> Response:
