@@ -653,16 +653,13 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_draw(args: argparse.Namespace) -> int:
-    from kgraph.pictures import neighbourhood, render, rows_picture
+    from kgraph.pictures import model_diagram, neighbourhood, render, rows_picture
 
     fmt = args.format or (Path(args.output).suffix.lstrip(".").lower() if args.output else "svg")
     kg = _kg(args)
     if args.model:
-        from kgraph.pictures import model_diagram
-
-        _write_output(render(model_diagram(kg), fmt), args.output)
-        return EXIT_OK
-    if args.query:
+        graph = model_diagram(kg)
+    elif args.query:
         from kgraph.params import parse_assignments
 
         graph = rows_picture(kg.query(args.query, parse_assignments(args.param or [])), args.query)
