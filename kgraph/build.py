@@ -47,9 +47,11 @@ from kgraph.inputs import InputFile, collect_inputs, content_key, fingerprint
 from kgraph.lock import workspace_lock
 from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, RDFS
 from kgraph.resources import Resources
-from kgraph.stores import read_quads, write_store
+from kgraph.stores import StoreWriter, read_quads
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from kgraph.pipeline import Parsed, Progress
     from kgraph.reasoning import Closure
     from kgraph.validation import ValidationReport
@@ -303,17 +305,13 @@ def _meta_triples(graphs: Mapping[str, object], inputs: list[InputFile]) -> list
     return out
 
 
-def _build_locked(
-    inputs: list[InputFile], key: str, cache: Path, resources: Resources, *, reference: bool = False, progress: Progress | None = None
-) -> Build:
+def _new_tmp(cache: Path, key: str) -> Path:
+    """An empty folder to write a build in; before any work, so that a cache that cannot be
+    written is found at once, not after the build."""
     import shutil
 
-    from kgraph.pipeline import run_pipeline
-
-    started = time.perf_counter()
-    workspace = cache.parent
     tmp = cache / f".tmp-{key}-{os.getpid()}"
-    try:  # before any work: a cache that cannot be written is found at once, not after the build
+    try:
         cache.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
@@ -324,17 +322,38 @@ def _build_locked(
             hint="make the folder writable (or remove what is in its way), or use another workspace with --workspace DIR",
         ) from None
     (tmp / ".probe").unlink()
+    return tmp
+
+
+def _build_locked(
+    inputs: list[InputFile], key: str, cache: Path, resources: Resources, *, reference: bool = False, progress: Progress | None = None
+) -> Build:
+    import shutil
+
+    from kgraph.pipeline import run_pipeline
+
+    started = time.perf_counter()
+    workspace = cache.parent
+    tmp = _new_tmp(cache, key)
     counts: dict[str, int] = {}
 
-    def materialise(parsed: Parsed, closure: Closure) -> None:
-        """Write the store and the schema closure (while the pipeline validates)."""
+    def materialise(parsed: Parsed, closure_ready: Future[Closure]) -> None:
+        """Write the store and the schema closure: the asserted graphs while the pipeline reasons,
+        the inferred ones while it validates."""
         graphs = parsed.graphs
-        graphs[GRAPH_INFERRED] = closure.inferred
-        graphs[GRAPH_META] = _meta_triples(graphs, inputs)
-        counts.update({g: len(ts) for g, ts in graphs.items()})
-        if closure.reasoner is not None:
-            ox.serialize(closure.reasoner.schema_inferred, output=str(tmp / "schema.nt"), format=ox.RdfFormat.N_TRIPLES)
-        counts["total"] = write_store(tmp / "store", graphs)
+        writer = StoreWriter(tmp / "store")
+        try:
+            writer.write(dict(graphs))
+            closure = closure_ready.result()
+            graphs[GRAPH_INFERRED] = closure.inferred
+            graphs[GRAPH_META] = _meta_triples(graphs, inputs)
+            counts.update({g: len(ts) for g, ts in graphs.items()})
+            if closure.reasoner is not None:
+                ox.serialize(closure.reasoner.schema_inferred, output=str(tmp / "schema.nt"), format=ox.RdfFormat.N_TRIPLES)
+            writer.write({GRAPH_INFERRED: graphs[GRAPH_INFERRED], GRAPH_META: graphs[GRAPH_META]})
+            counts["total"] = writer.close()
+        finally:
+            writer.abandon()
         # The listings are computed here too, while validation is still running.
         from kgraph import listings
         from kgraph.catalogue import Catalogue

@@ -14,6 +14,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,6 +116,10 @@ class Outcome:
     timings: dict[str, float]
 
 
+class ClosureAbandoned(Exception):  # noqa: N818 - a signal between kgraph's own threads, never shown
+    """The closure a writer waits for will not come: the pipeline stopped before it was computed."""
+
+
 def run_pipeline(
     inputs: list[InputFile],
     text_dirs: list[Path],
@@ -122,7 +127,7 @@ def run_pipeline(
     reference: bool = False,
     cache: Path | None = None,
     progress: Progress | None = None,
-    materialise: Callable[[Parsed, Closure], None] | None = None,
+    materialise: Callable[[Parsed, Future[Closure]], None] | None = None,
 ) -> Outcome:
     """Parse, attach texts, reason and validate every input.
 
@@ -132,9 +137,12 @@ def run_pipeline(
         reference: use owlrl and pySHACL over everything (slow, obviously right).
         cache: a folder for the owlrl closure of the schema, reused by later runs.
         progress: called with a line saying what starts, for long runs.
-        materialise: called with the parsed graphs and the closure while validation runs (in a
-            thread: pyshifty and pyoxigraph release the interpreter while they work), so that
-            a build writes its store as the shapes are checked. Its errors are raised here.
+        materialise: called, in a thread, with the parsed graphs as soon as they are parsed and
+            with a future of the closure, so that a build writes the asserted graphs while the
+            reasoner works and the inferred ones while the shapes are checked (pyoxigraph's bulk
+            loader and pyshifty release the interpreter while they work). The future raises
+            :class:`ClosureAbandoned` if the pipeline stops before the closure. The call's errors
+            are raised here.
     """
     say = progress or (lambda _line: None)
     timings: dict[str, float] = {}
@@ -146,24 +154,31 @@ def run_pipeline(
     asserted += parsed.graphs[GRAPH_SOURCES]
     timings["parse"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    say(f"reasoning over {len(asserted)} triples ({'owlrl' if reference else 'compiled OWL 2 RL rules'})")
-    closure = close_graph(asserted, parsed.graphs[GRAPH_ONTOLOGY], cache=cache, reference=reference)
-    timings["reason"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    shapes = Shapes(parsed.graphs[GRAPH_SHAPES])
-    data = asserted + closure.inferred
-    writer = _Background(materialise, parsed, closure) if materialise is not None else None
-    say(f"validating {len(data)} triples ({'pySHACL' if reference else 'pyshifty'})")
+    closure_ready: Future[Closure] = Future()
+    writer = _Background(materialise, parsed, closure_ready) if materialise is not None else None
     try:
+        t0 = time.perf_counter()
+        say(f"reasoning over {len(asserted)} triples ({'owlrl' if reference else 'compiled OWL 2 RL rules'})")
+        closure = close_graph(asserted, parsed.graphs[GRAPH_ONTOLOGY], cache=cache, reference=reference)
+        closure_ready.set_result(closure)
+        timings["reason"] = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        shapes = Shapes(parsed.graphs[GRAPH_SHAPES])
+        data = asserted + closure.inferred
+        say(f"validating {len(data)} triples ({'pySHACL' if reference else 'pyshifty'})")
         if reference:
             report = validate(data, shapes, engine="reference", locations=parsed.locations)
         else:
             report = validate_in_parts(data, shapes, ontology=parsed.graphs[GRAPH_ONTOLOGY], locations=parsed.locations)
-    finally:
+    except BaseException:
+        if not closure_ready.done():
+            closure_ready.set_exception(ClosureAbandoned())
         if writer is not None:
-            writer.join()
+            writer.join(reraise=False)  # the first error is the one to tell
+        raise
+    if writer is not None:
+        writer.join()
     timings["validate"] = time.perf_counter() - t0
     if writer is not None:
         timings["materialise"] = writer.seconds
@@ -188,7 +203,7 @@ class _Background(threading.Thread):
             self.error = e
         self.seconds = time.perf_counter() - t0
 
-    def join(self, timeout: float | None = None) -> None:
+    def join(self, timeout: float | None = None, *, reraise: bool = True) -> None:
         super().join(timeout)
-        if self.error is not None:
+        if self.error is not None and reraise:
             raise self.error

@@ -131,44 +131,75 @@ def write_snapshot(store: ox.Store, folder: Path, count: int) -> None:
         snapshot.unlink(missing_ok=True)
 
 
-def write_store(path: Path, graphs: Mapping[str, Iterable[ox.Triple]]) -> int:
-    """Write named graphs into a new on-disk Oxigraph store at ``path``; return the number of quads.
+class StoreWriter:
+    """A new on-disk Oxigraph store at ``path``, written in batches of named graphs.
 
-    Triples without blank nodes go through an N-Quads file and ``bulk_load``, which works
-    without holding Python's interpreter (so a build can validate meanwhile); the few with
-    blank nodes go through ``bulk_extend``, which keeps their labels (a file load would rename
-    them, and the compiled rules name the ontology's blank nodes). The store is flushed and
-    released before returning, so the folder can be renamed at once.
+    A build writes the asserted graphs while the closure is still being computed, then the
+    inferred ones. Triples without blank nodes go through an N-Quads file and ``bulk_load``,
+    which works without holding Python's interpreter (on the core the reasoner leaves idle); the
+    few with blank nodes go through ``bulk_extend``, which keeps their labels (a file load would
+    rename them, and the compiled rules and the inferred graph name them). :meth:`close`
+    compacts, flushes and releases the store, so that its folder can be renamed at once;
+    :meth:`abandon` releases it unfinished.
     """
-    path = Path(path)
-    load = path.with_name(f".{path.name}.load.nq")
-    with_blank: list[ox.Quad] = []
-    count = 0
-    try:
-        with open(load, "wb") as fh:
-            for graph, triples in graphs.items():
-                name = ox.NamedNode(graph)
-                plain = []
-                for t in triples:
-                    if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
-                        with_blank.append(ox.Quad(t.subject, t.predicate, t.object, name))
-                    else:
-                        plain.append(t)
-                count += len(plain)
-                # An N-Triples line ends with " .\n", which no escaped term contains: add the graph there.
-                fh.write(rdf_bytes(plain, ox.RdfFormat.N_TRIPLES).replace(b" .\n", f" <{graph}> .\n".encode()))
-        store = ox.Store(str(path))
-        store.bulk_load(path=str(load), format=ox.RdfFormat.N_QUADS)
-        store.bulk_extend(with_blank)
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.count = 0
+        self._store: ox.Store | None = ox.Store(str(self.path))
+
+    def write(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> int:
+        """Add named graphs (IRI -> triples); return the number of quads this batch wrote."""
+        if self._store is None:
+            raise ValueError(f"{self.path}: the store is closed")
+        load = self.path.with_name(f".{self.path.name}.load.nq")
+        with_blank: list[ox.Quad] = []
+        count = 0
+        try:
+            with open(load, "wb") as fh:
+                for graph, triples in graphs.items():
+                    name = ox.NamedNode(graph)
+                    plain = []
+                    for t in triples:
+                        if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
+                            with_blank.append(ox.Quad(t.subject, t.predicate, t.object, name))
+                        else:
+                            plain.append(t)
+                    count += len(plain)
+                    # An N-Triples line ends with " .\n", which no escaped term contains: add the graph there.
+                    fh.write(rdf_bytes(plain, ox.RdfFormat.N_TRIPLES).replace(b" .\n", f" <{graph}> .\n".encode()))
+            self._store.bulk_load(path=str(load), format=ox.RdfFormat.N_QUADS)
+            self._store.bulk_extend(with_blank)
+        finally:
+            load.unlink(missing_ok=True)
+        self.count += count + len(with_blank)
+        return count + len(with_blank)
+
+    def close(self) -> int:
+        """Compact, flush and release the store, with its snapshot where small; the number of quads."""
+        if self._store is None:
+            raise ValueError(f"{self.path}: the store is closed")
         # A bulk load leaves many small files; compacting them once (about 2 s at a million
         # triples) makes every later look-up about twice as fast.
-        store.optimize()
-        store.flush()
-        write_snapshot(store, path.parent, count + len(with_blank))
-        del store
+        self._store.optimize()
+        self._store.flush()
+        write_snapshot(self._store, self.path.parent, self.count)
+        self._store = None
+        return self.count
+
+    def abandon(self) -> None:
+        """Release the store unfinished (its folder is the caller's to remove)."""
+        self._store = None
+
+
+def write_store(path: Path, graphs: Mapping[str, Iterable[ox.Triple]]) -> int:
+    """Write named graphs into a new on-disk Oxigraph store at ``path`` in one batch; return the number of quads."""
+    writer = StoreWriter(path)
+    try:
+        writer.write(graphs)
+        return writer.close()
     finally:
-        load.unlink(missing_ok=True)
-    return count + len(with_blank)
+        writer.abandon()
 
 
 def read_quads(folder: Path, *, exclude: frozenset[str] | set[str] = frozenset()) -> list[ox.Quad]:
