@@ -117,6 +117,33 @@ def test_pyshifty_gives_exactly_pyshacls_results(broken):
     assert fast.checked == reference.checked and not fast.conforms
 
 
+def test_the_reference_prepares_each_query_once_with_the_same_results(broken):
+    """pySHACL asks rdflib the same SHACL-SPARQL strings once per focus node; preparing each once
+    (rdflib's prepareQuery) must not change a result. Checked on the nodes each SPARQL-constrained
+    shape breaks and a few it does not, so that the unprepared run stays short."""
+    from kgraph.terms import show_term
+    from kgraph.validation import _run_pyshacl, problems_from_report
+
+    data, _ = broken
+    every = shapes()
+    fast = validate(data, every, engine="fast")
+    sparql_shapes = {t.subject for t in every.triples if t.predicate.value.endswith("#sparql")}
+    focus_by_shape = {}
+    for shape, nodes in every.targets(data, every.targeted(data)).items():
+        if shape in sparql_shapes:
+            broken_ones = {n for n in nodes if any(p.focus == show_term(n) for p in fast.problems)}
+            focus_by_shape[shape] = broken_ones | set(sorted(nodes - broken_ones, key=str)[:3])
+    assert len(focus_by_shape) >= 8 and all(focus_by_shape.values())
+
+    def problems(prepared: bool) -> set[tuple]:
+        report = _run_pyshacl(data, every, focus_by_shape, prepared=prepared)
+        return {(*key(p), p.shape) for p in problems_from_report(report, every, label_of=lambda _n: None)}
+
+    with_preparing = problems(True)
+    assert with_preparing == problems(False)
+    assert len({p[-1] for p in with_preparing}) >= 8  # results from most of the SPARQL-constrained shapes
+
+
 @pytest.mark.parametrize("part_size", [7, 300])
 def test_validation_in_parts_gives_the_whole_graphs_results(broken, part_size):
     """Each part holds only what its focus nodes' shapes read: the results must not change."""
