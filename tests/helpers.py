@@ -16,11 +16,15 @@ import os
 import re
 import shutil
 import socket
+import socketserver
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -71,6 +75,21 @@ def read_golden(path: Path) -> tuple[list[str], Counter[Row]]:
 
 
 # -- a real SPARQL server -----------------------------------------------------------------------
+@contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[socketserver.BaseServer]:
+    """Run a server (an ``http.server`` stub) in a thread for the block, and stop it at once after.
+
+    socketserver looks for a shutdown request every 0.5 s by default, which cost half a second
+    of every test with a stub server.
+    """
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -9,11 +9,10 @@ import contextlib
 import http.server
 import subprocess
 import sys
-import threading
 
 import pyoxigraph as ox
 import pytest
-from helpers import ROOT
+from helpers import ROOT, serving
 
 from kgraph.errors import ParseError, QueryRefusedError
 
@@ -37,12 +36,8 @@ def listener():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", hits
-    server.shutdown()
-    server.server_close()
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}", hits
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])

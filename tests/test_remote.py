@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import GOLDEN_FILES, ROOT, OxigraphServer, assert_same_rows_at, free_port, oxigraph_binary
+from helpers import GOLDEN_FILES, ROOT, OxigraphServer, assert_same_rows_at, free_port, oxigraph_binary, serving
 
 from kgraph.cli import main
 from kgraph.errors import RemoteError, WorkspaceError
@@ -174,11 +174,8 @@ def stub():
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/store", state
-    server.shutdown()
-    server.server_close()
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as server:
+        yield f"http://127.0.0.1:{server.server_address[1]}/store", state
 
 
 @pytest.mark.parametrize(
@@ -406,16 +403,10 @@ def test_a_redirect_is_a_failure_never_a_success_and_sends_nothing_on(capsys, kg
             pass
 
     redirecting = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
-    for server in (elsewhere, redirecting):
-        threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("KGRAPH_USER", "ada")
     monkeypatch.setenv("KGRAPH_PASSWORD", "secret")
-    try:
+    with serving(elsewhere), serving(redirecting):
         code = main(["load", "--endpoint", f"http://127.0.0.1:{redirecting.server_address[1]}/store", "--workspace", str(kg.workspace)])
-    finally:
-        for server in (elsewhere, redirecting):
-            server.shutdown()
-            server.server_close()
     out, err = capsys.readouterr()
     assert code == 4 and "redirects" in err and target in err and "added" not in out
     assert seen == []
@@ -458,10 +449,8 @@ def answering():
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/query", state
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield f"http://127.0.0.1:{server.server_address[1]}/query", state
 
 
 ASK_TRUE = b'{"head": {}, "boolean": true}'
@@ -504,7 +493,6 @@ HOSTILE = {
 def hostile(request):
     """A raw TCP server that answers every connection in one hostile way."""
     import socket
-    import threading
 
     answer = HOSTILE[request.param]
     server = socket.socket()

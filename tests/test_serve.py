@@ -19,7 +19,7 @@ from collections import Counter
 
 import pyoxigraph as ox
 import pytest
-from helpers import CASES, GOLDEN_FILES, ROOT, free_port
+from helpers import CASES, GOLDEN_FILES, ROOT, free_port, serving
 
 from kgraph import netguard
 
@@ -219,9 +219,7 @@ def test_a_service_query_reaches_nothing(server):
         def log_message(self, *args):
             pass
 
-    listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)
-    threading.Thread(target=listener.serve_forever, daemon=True).start()
-    try:
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)) as listener:
         url = f"http://127.0.0.1:{listener.server_address[1]}/sparql"
         for query in (
             f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
@@ -229,9 +227,6 @@ def test_a_service_query_reaches_nothing(server):
         ):
             status, _, body = server.get("/sparql?query=" + urllib.parse.quote(query))
             assert status == 400 and b"SERVICE" in body
-    finally:
-        listener.shutdown()
-        listener.server_close()
     assert hits == []
 
 
