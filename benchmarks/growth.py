@@ -123,7 +123,7 @@ def bench_size(size: int, args, scratch: Path) -> None:  # noqa: PLR0915 - the r
     print(
         "  stages          "
         + "  ".join(f"{k} {v:.2f}" for k, v in stages.items() if k != "total")
-        + " (materialise runs beside validate)"
+        + " (materialise runs beside reason and validate)"
         + (f"   (baseline: reason {ref['seconds']['reason']:.2f} validate {ref['seconds']['validate']:.2f})" if ref else "")
     )
     print(f"  triples         {build['triples']['asserted']:,} asserted, {build['triples']['inferred']:,} inferred")

@@ -116,6 +116,23 @@ def test_contradicting_new_facts_are_an_inconsistency(kg, tmp_path):
         kg.validate([path])
 
 
+def test_a_build_that_stops_while_its_store_is_written_leaves_nothing_behind(fresh_kg):
+    """The store's asserted graphs are written while the reasoner works; when reasoning fails, the
+    writer stops waiting for the closure, the reasoner's error is the one told, and no half-built
+    folder or thread is left."""
+    import threading
+
+    facts = fresh_kg.workspace / "facts"
+    facts.mkdir()
+    (facts / "contradiction.ttl").write_text(HEADER + "id:Kazakhstan a kg:Person ; kg:evidence id:span-39-49 .\n", encoding="utf-8")
+    before = sorted(p.name for p in (fresh_kg.workspace / "cache").iterdir())
+    with pytest.raises(InconsistencyError, match="Kazakhstan"):
+        fresh_kg.build()
+    assert sorted(p.name for p in (fresh_kg.workspace / "cache").iterdir() if not p.name.startswith(".tmp-")) == before
+    assert not [p for p in (fresh_kg.workspace / "cache").iterdir() if p.name.startswith(".tmp-")]
+    assert not [t for t in threading.enumerate() if t.name == "kgraph-materialise"]
+
+
 def test_unreadable_input_is_an_input_error(kg, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text(HEADER + "id:a kg:b .\n", encoding="utf-8")
