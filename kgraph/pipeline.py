@@ -154,23 +154,25 @@ def run_pipeline(
     asserted += parsed.graphs[GRAPH_SOURCES]
     timings["parse"] = time.perf_counter() - t0
 
+    # Read here, before the writer starts: from now on this thread leaves parsed.graphs to it.
+    ontology, shapes_triples = parsed.graphs[GRAPH_ONTOLOGY], parsed.graphs[GRAPH_SHAPES]
     closure_ready: Future[Closure] = Future()
     writer = _Background(materialise, parsed, closure_ready) if materialise is not None else None
     try:
         t0 = time.perf_counter()
         say(f"reasoning over {len(asserted)} triples ({'owlrl' if reference else 'compiled OWL 2 RL rules'})")
-        closure = close_graph(asserted, parsed.graphs[GRAPH_ONTOLOGY], cache=cache, reference=reference)
+        closure = close_graph(asserted, ontology, cache=cache, reference=reference)
         closure_ready.set_result(closure)
         timings["reason"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        shapes = Shapes(parsed.graphs[GRAPH_SHAPES])
+        shapes = Shapes(shapes_triples)
         data = asserted + closure.inferred
         say(f"validating {len(data)} triples ({'pySHACL' if reference else 'pyshifty'})")
         if reference:
             report = validate(data, shapes, engine="reference", locations=parsed.locations)
         else:
-            report = validate_in_parts(data, shapes, ontology=parsed.graphs[GRAPH_ONTOLOGY], locations=parsed.locations)
+            report = validate_in_parts(data, shapes, ontology=ontology, locations=parsed.locations)
     except BaseException:
         if not closure_ready.done():
             closure_ready.set_exception(ClosureAbandoned())

@@ -483,7 +483,7 @@ def validate_in_parts(
     constraints cost time in proportion to the graph they run on for every focus node; in
     parts the whole costs time in proportion to the graph. Falls back to one call where the
     shapes read in ways whose extent cannot be derived, and for graphs of up to ``whole_max``
-    triples, where one call is faster.
+    triples, where one call is as fast. Parts are validated by ``workers`` threads at once.
     """
     from kgraph.delta import MemoryIndex, UnknownReads, context_triples, read_paths
 
