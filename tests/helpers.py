@@ -75,6 +75,17 @@ def read_golden(path: Path) -> tuple[list[str], Counter[Row]]:
 
 
 # -- a real SPARQL server -----------------------------------------------------------------------
+# A test that stops kgraph with Ctrl-C starts it as a terminal would, with SIGINT at its default.
+# A process started in the background by a non-interactive shell (``nohup``, ``cmd &``) ignores
+# SIGINT; its children inherit that, and Python then leaves Ctrl-C ignored, as it should: the
+# Ctrl-C tests hung when the suite itself was started that way.
+KGRAPH_AT_A_TERMINAL = [
+    sys.executable,
+    "-c",
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); runpy.run_module('kgraph', run_name='__main__', alter_sys=True)",
+]
+
+
 @contextmanager
 def serving(server: socketserver.BaseServer) -> Iterator[socketserver.BaseServer]:
     """Run a server (an ``http.server`` stub) in a thread for the block, and stop it at once after.

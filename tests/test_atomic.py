@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import KGRAPH_AT_A_TERMINAL
 
 from kgraph import journal
 from kgraph.graph import KnowledgeGraph
@@ -33,7 +34,7 @@ def stopped_at(delay: float, signum: int, *args: str) -> tuple[subprocess.Popen,
     """Run ``kgraph ARGS`` in a process of its own, send it ``signum`` after ``delay`` seconds, and
     wait for it: the process, and what it printed on standard output and error."""
     run = subprocess.Popen(
-        [sys.executable, "-m", "kgraph", *args],
+        [*KGRAPH_AT_A_TERMINAL, *args],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

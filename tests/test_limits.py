@@ -10,6 +10,7 @@ import sys
 import time
 
 import pytest
+from helpers import KGRAPH_AT_A_TERMINAL
 
 from kgraph.engines import QueryLimits
 from kgraph.errors import EXIT_INTERRUPTED, EXIT_LIMIT, QueryLimitError
@@ -56,7 +57,7 @@ def test_the_command_line_stops_a_query_at_its_memory_limit(kg):
 @pytest.mark.parametrize("query", [COUNT, ORDERED])
 def test_ctrl_c_stops_a_count_or_an_order_by_at_once(kg, query):
     process = subprocess.Popen(
-        [sys.executable, "-m", "kgraph", "sparql", query, "--workspace", str(kg.workspace), "--timeout", "100", "--max-memory", "8000"],
+        [*KGRAPH_AT_A_TERMINAL, "sparql", query, "--workspace", str(kg.workspace), "--timeout", "100", "--max-memory", "8000"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
