@@ -74,7 +74,7 @@ def read_golden(path: Path) -> tuple[list[str], Counter[Row]]:
     return rows[0], Counter(tuple(parse_cell(c) for c in r) for r in rows[1:])
 
 
-# -- a real SPARQL server -----------------------------------------------------------------------
+# -- processes and stub servers ------------------------------------------------------------------
 # A test that stops kgraph with Ctrl-C starts it as a terminal would, with SIGINT at its default.
 # A process started in the background by a non-interactive shell (``nohup``, ``cmd &``) ignores
 # SIGINT; its children inherit that, and Python then leaves Ctrl-C ignored, as it should: the
@@ -101,6 +101,7 @@ def serving(server: socketserver.BaseServer) -> Iterator[socketserver.BaseServer
         server.server_close()
 
 
+# -- a real SPARQL server -----------------------------------------------------------------------
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
