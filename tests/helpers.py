@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from kgraph import netguard
 from kgraph.namespaces import PREFIXES, expand
@@ -180,6 +181,24 @@ class VirtuosoServer:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+@contextmanager
+def loaded_by_kgraph(server, endpoint: str, workspace: Path, **env: str):
+    """A started server, loaded once with ``kgraph load --endpoint ENDPOINT --replace`` (with
+    these environment variables, e.g. credentials), for the block; stopped after, also when the
+    load fails."""
+    from kgraph.cli import main
+
+    mp = pytest.MonkeyPatch()
+    for name, value in env.items():
+        mp.setenv(name, value)
+    try:
+        assert main(["load", "--endpoint", endpoint, "--replace", "--workspace", str(workspace)]) == 0
+        yield server
+    finally:
+        mp.undo()
+        server.stop()
 
 
 JENA_JARS = Path("/usr/share/java")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from helpers import GOLDEN_FILES, ROOT, OxigraphServer, assert_same_rows_at, free_port, oxigraph_binary, serving
+from helpers import GOLDEN_FILES, ROOT, OxigraphServer, assert_same_rows_at, free_port, loaded_by_kgraph, oxigraph_binary, serving
 
 from kgraph.cli import main
 from kgraph.errors import RemoteError, WorkspaceError
@@ -36,9 +36,8 @@ def server(tmp_path):
 def loaded_server(tmp_path_factory, kg):
     """One Oxigraph server with the union default graph, loaded once with `kgraph load --endpoint`."""
     s = OxigraphServer(tmp_path_factory.mktemp("oxigraph"), union=True)
-    assert main(["load", "--endpoint", s.base + "/store", "--replace", "--workspace", str(kg.workspace)]) == 0
-    yield s
-    s.stop()
+    with loaded_by_kgraph(s, s.base + "/store", kg.workspace):
+        yield s
 
 
 # -- the same answers remotely -----------------------------------------------------------------

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from helpers import CASES, GOLDEN_FILES, VirtuosoServer, assert_same_rows_at
+from helpers import CASES, GOLDEN_FILES, VirtuosoServer, assert_same_rows_at, loaded_by_kgraph
 
 from kgraph.cli import main
 
@@ -16,15 +16,8 @@ from kgraph.cli import main
 def virtuoso(tmp_path_factory, kg):
     """One Virtuoso server, loaded once with `kgraph load` (Digest authentication as dba)."""
     server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso"))
-    mp = pytest.MonkeyPatch()
-    mp.setenv("KGRAPH_USER", "dba")
-    mp.setenv("KGRAPH_PASSWORD", "dba")
-    try:
-        assert main(["load", "--endpoint", server.base + "/sparql-graph-crud-auth", "--replace", "--workspace", str(kg.workspace)]) == 0
+    with loaded_by_kgraph(server, server.base + "/sparql-graph-crud-auth", kg.workspace, KGRAPH_USER="dba", KGRAPH_PASSWORD="dba"):
         yield server
-    finally:
-        mp.undo()
-        server.stop()
 
 
 @pytest.mark.slow  # starts a real Virtuoso server
