@@ -281,4 +281,5 @@ def assert_same_rows_at(kg, endpoint: str, golden: Path) -> None:
     remote = KnowledgeGraph(workspace=kg.workspace, endpoint=endpoint).query(name, params)
     embedded = kg.query(name, params)
     assert remote.variables == embedded.variables
-    assert Counter(remote.rows) == Counter(embedded.rows)
+    extra, missing = Counter(remote.rows) - Counter(embedded.rows), Counter(embedded.rows) - Counter(remote.rows)
+    assert not extra and not missing, f"{golden.stem}: only at the endpoint {sorted(map(str, extra))}; only embedded {sorted(map(str, missing))}"
