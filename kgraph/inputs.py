@@ -8,6 +8,7 @@ modification times that maps to that key.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -111,10 +112,21 @@ def content_key(inputs: list[InputFile], version: str, known: dict[str, list[Any
 def fingerprint(inputs: list[InputFile], version: str) -> str:
     """Every input's role, path, size, modification time and inode: cheap, and changed by any edit.
 
-    Kept as it is (not hashed), so that finding a build needs no hashing at all.
+    Kept as it is (not hashed), so that finding a build needs no hashing at all. Each input
+    costs one ``lstat`` (two for a symbolic link): every query computes this, and at a million
+    triples in 450 files the separate link test and ``stat`` had taken 1.6 ms of it.
     """
     lines = [f"kgraph {version}"]
-    for f, name in zip(inputs, _resolved(inputs), strict=True):
-        size, mtime, inode = _stat(f.path)
-        lines.append(f"{f.role} {name} {size} {mtime} {inode}")
+    folders: dict[str, str] = {}
+    for f in inputs:
+        parent, name = os.path.split(f.path)
+        real = folders.get(parent)
+        if real is None:
+            real = folders[parent] = os.path.realpath(parent)
+        full = os.path.join(real, name)
+        st = os.lstat(full)
+        if stat.S_ISLNK(st.st_mode):
+            full = os.path.realpath(full)
+            st = os.stat(full)
+        lines.append(f"{f.role} {full} {st.st_size} {st.st_mtime_ns} {st.st_ino}")
     return "\n".join(lines)

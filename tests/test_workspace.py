@@ -289,6 +289,38 @@ def test_editing_any_input_invalidates_the_cache(tmp_path, session_workspace):
     assert [show_term(r["entity"]) for r in kg.query("search", {"text": "Republic of Iraq"}).as_dicts()] == ["id:Iraq"]
 
 
+def test_the_fingerprint_follows_a_linked_input_to_the_file_it_names(tmp_path):
+    """A query finds its build by the inputs' fingerprint: an input that is a symbolic link is
+    named by the file it points at, and that file's size, time and inode; an edit of that file,
+    or the link pointed elsewhere, is a different fingerprint."""
+    from kgraph.inputs import InputFile, fingerprint
+
+    real = tmp_path / "elsewhere" / "more.ttl"
+    real.parent.mkdir()
+    real.write_text("# one\n", encoding="utf-8")
+    (tmp_path / "facts").mkdir()
+    link = tmp_path / "facts" / "more.ttl"
+    link.symlink_to(real)
+    plain = tmp_path / "facts" / "plain.ttl"
+    plain.write_text("# plain\n", encoding="utf-8")
+    inputs = [InputFile(link, "workspace", None), InputFile(plain, "workspace", None)]
+    first = fingerprint(inputs, "v")
+    st = real.stat()
+    assert first.splitlines() == [
+        "kgraph v",
+        f"workspace {real.resolve()} {st.st_size} {st.st_mtime_ns} {st.st_ino}",
+        f"workspace {plain.resolve()} {plain.stat().st_size} {plain.stat().st_mtime_ns} {plain.stat().st_ino}",
+    ]
+    real.write_text("# one, edited\n", encoding="utf-8")
+    edited = fingerprint(inputs, "v")
+    assert edited != first
+    other = tmp_path / "elsewhere" / "other.ttl"
+    other.write_text("# one, edited\n", encoding="utf-8")
+    link.unlink()
+    link.symlink_to(other)
+    assert fingerprint(inputs, "v") not in (first, edited)
+
+
 def test_a_non_conforming_build_is_not_queried(tmp_path, session_workspace):
     root = tmp_path / "root"
     for folder in ("ontology", "data", "queries"):
