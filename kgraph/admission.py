@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from kgraph import journal
 from kgraph._version import __version__
 from kgraph.build import Build, _meta_triples, _prune, ensure_built, file_digests, find_build, load_build, new_folder, remember_current
 from kgraph.errors import InputError, NonConformingError, WorkspaceError
+from kgraph.evidence import span_index
 from kgraph.files import write_atomically
 from kgraph.inputs import InputFile, collect_inputs, fingerprint
 from kgraph.loading import ParsedFile, check_limits, parse_rdf_file, rdf_format_for, read_triples, source_text_triples
@@ -41,6 +43,8 @@ from kgraph.namespaces import (
     GRAPH_META,
     GRAPH_SHAPES,
     GRAPH_SOURCES,
+    GRAPH_SPANS,
+    HIDDEN_GRAPHS,
     KG,
     OA,
     PREFIXES,
@@ -51,7 +55,7 @@ from kgraph.namespaces import (
 )
 from kgraph.resources import Resources
 from kgraph.stores import clone_build, write_snapshot
-from kgraph.terms import Term, graph_iri, lexical, rdf_bytes, show_term
+from kgraph.terms import Subject, Term, graph_iri, lexical, rdf_bytes, show_term
 from kgraph.validation import Problem, Shapes, ValidationReport
 
 if TYPE_CHECKING:
@@ -128,8 +132,6 @@ def _provenance_problems(parsed: ParsedFile, types_of: Callable[[Term], Iterable
     Exempt are provenance nodes themselves (documents, spans, selectors, background statements)
     and triples that a kg:BackgroundStatement in the same file reifies.
     """
-    from collections import defaultdict
-
     rdf_type, evidence = ox.NamedNode(RDF.type), ox.NamedNode(KG.evidence)
     background_class = ox.NamedNode(KG.BackgroundStatement)
     by_subject: dict[Term, list[ox.Triple]] = defaultdict(list)
@@ -289,7 +291,7 @@ def _check_delta(build: Build, store: ox.Store, files: list[ParsedFile], texts: 
         for n in focus
         if not isinstance(n, ox.Literal)
         for q in store.quads_for_pattern(n, None, None, None)
-        if graph_iri(q) not in (GRAPH_SHAPES, GRAPH_META)
+        if graph_iri(q) not in HIDDEN_GRAPHS
     )
     newly_targeted = len(shapes.targeted(context) & focus) - len(before & focus)
 
@@ -321,7 +323,7 @@ def _check_whole(
     from kgraph.pipeline import run_pipeline
     from kgraph.rules import TYPE
 
-    present = {ox.Triple(q.subject, q.predicate, q.object) for q in build.quads(exclude={GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES})}
+    present = {ox.Triple(q.subject, q.predicate, q.object) for q in build.quads(exclude={GRAPH_INFERRED, GRAPH_SOURCES, *HIDDEN_GRAPHS})}
     new_per_file, duplicates = _split_new(files, present.__contains__)
     staging = workspace / "cache" / f".check-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -438,6 +440,40 @@ def add_files(  # noqa: PLR0912 - each way an add can end is spelt out in order
     return AddResult(written, sum(len(x) for x in checked.new), checked.duplicates, build, checked.report)
 
 
+def _new_span_index(store: ox.Store, new: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples of the span index (:func:`kgraph.evidence.span_index`) that the new facts add:
+    those of each span they touch (a span with a new selector, or one whose selector has new
+    words or offsets), from that span's asserted triples in the store and the new ones, less
+    those the store has. A build from scratch gives the same index."""
+    has_selector = ox.NamedNode(OA.hasSelector)
+    parts = {ox.NamedNode(OA.exact), ox.NamedNode(OA.start), ox.NamedNode(OA.end)}
+    not_asserted = HIDDEN_GRAPHS | {GRAPH_INFERRED}
+    fresh = {x for t in new for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)}  # in no stored triple
+
+    def stored(s: Term | None, p: ox.NamedNode | None = None, o: Term | None = None) -> list[ox.Triple]:
+        if s in fresh or o in fresh or isinstance(s, ox.Literal):
+            return []
+        found = store.quads_for_pattern(s, p, o, None)
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in found if graph_iri(q) not in not_asserted]
+
+    links: dict[Subject, set[Term]] = defaultdict(set)
+    for t in new:
+        if t.predicate == has_selector:
+            links[t.subject].add(t.object)
+    spans = set(links)
+    for t in new:
+        if t.predicate in parts:
+            spans |= {q.subject for q in stored(None, has_selector, t.subject)}
+    known = list(new)
+    for span in spans:
+        old = stored(span, has_selector)
+        known += old
+        for selector in links[span] | {t.object for t in old}:
+            known += [t for t in stored(selector) if t.predicate in parts]
+    graph = ox.NamedNode(GRAPH_SPANS)
+    return [t for t in span_index(known, spans) if ox.Quad(t.subject, t.predicate, t.object, graph) not in store]
+
+
 def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: dict[str, list[ox.Triple]], checked: Checked) -> Build:
     """Insert the new facts and what they imply into a copy of the build's store, in one
     transaction; the copy becomes the build of the new inputs.
@@ -457,14 +493,17 @@ def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: di
     try:
         clone_build(build.folder, staging)
         inputs_by_graph = {f.graph: f for f in inputs if f.graph in graphs}
-        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in graphs.items() for t in ts]
-        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_SOURCES)) for t in checked.delta.texts]
-        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_INFERRED)) for t in checked.delta.inferred]
-        meta = _meta_triples({g: [] for g in graphs}, list(inputs_by_graph.values()))
-        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(GRAPH_META)) for t in meta]
         if not (staging / "store").is_dir():
             raise WorkspaceError(f"{build.store_path}: the build has no store", hint="run 'kgraph build --force'")
         store = ox.Store(str(staging / "store"))
+        added = {
+            **graphs,
+            GRAPH_SOURCES: checked.delta.texts,
+            GRAPH_INFERRED: checked.delta.inferred,
+            GRAPH_SPANS: _new_span_index(store, [t for ts in graphs.values() for t in ts]),
+            GRAPH_META: _meta_triples({g: [] for g in graphs}, list(inputs_by_graph.values())),
+        }
+        quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in added.items() for t in ts]
         store.extend(quads)  # one transaction
         store.flush()
         write_snapshot(store, staging, build.manifest["triples"]["total"] + len(quads))
@@ -474,16 +513,12 @@ def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: di
         (staging / "report.json").write_text(report.to_json(), encoding="utf-8")
         m = dict(build.manifest)
         counts = dict(m["triples"])
-        asserted = sum(len(ts) for ts in graphs.values())
-        counts["asserted"] += asserted
+        counts["asserted"] += sum(len(ts) for ts in graphs.values())
         counts["inferred"] += len(checked.delta.inferred)
         counts["total"] += len(quads)
         graph_counts = dict(m["graphs"])
-        for g, ts in graphs.items():
-            graph_counts[g] = len(ts)
-        graph_counts[GRAPH_SOURCES] = graph_counts.get(GRAPH_SOURCES, 0) + len(checked.delta.texts)
-        graph_counts[GRAPH_INFERRED] = graph_counts.get(GRAPH_INFERRED, 0) + len(checked.delta.inferred)
-        graph_counts[GRAPH_META] = graph_counts.get(GRAPH_META, 0) + len(meta)
+        for g, ts in added.items():
+            graph_counts[g] = graph_counts.get(g, 0) + len(ts)
         m.update(
             key=key,
             kgraph=__version__,

@@ -6,7 +6,7 @@ any input makes a new build. The cache folder holds:
 
 - ``store/``: the materialised dataset in an on-disk Oxigraph store, opened read-only by
   queries: every named graph (ontology, shapes, asserted facts by file, source texts, inferred
-  triples, and a meta graph describing the others);
+  triples, the index of each span's words and offsets, and a meta graph describing the others);
 - ``snapshot.nq``: for builds of up to 25,000 quads, the same quads, which a query process
   loads into memory faster than it opens the on-disk store;
 - ``schema.nt``: owlrl's closure of the schema, from which an add compiles the rules again;
@@ -42,10 +42,11 @@ import pyoxigraph as ox
 
 from kgraph._version import __version__
 from kgraph.errors import NonConformingError, WorkspaceError
+from kgraph.evidence import span_index
 from kgraph.files import replace_folder, write_atomically
 from kgraph.inputs import InputFile, collect_inputs, content_key, fingerprint
 from kgraph.lock import workspace_lock
-from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, RDFS
+from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, GRAPH_SPANS, RDFS
 from kgraph.resources import Resources
 from kgraph.stores import StoreWriter, read_quads
 
@@ -292,6 +293,7 @@ def _meta_triples(graphs: Mapping[str, object], inputs: list[InputFile]) -> list
         GRAPH_SHAPES: "the SHACL shapes",
         GRAPH_SOURCES: "the stored source texts",
         GRAPH_INFERRED: "triples inferred by OWL 2 RL reasoning",
+        GRAPH_SPANS: "each span's words and offsets, copied from its selectors",
     }
     out = []
     for f in inputs:
@@ -344,13 +346,15 @@ def _build_locked(
         writer = StoreWriter(tmp / "store")
         try:
             writer.write(dict(graphs))
+            spans = span_index(t for g, ts in graphs.items() if g != GRAPH_SHAPES for t in ts)
             closure = closure_ready.result()
             graphs[GRAPH_INFERRED] = closure.inferred
+            graphs[GRAPH_SPANS] = spans
             graphs[GRAPH_META] = _meta_triples(graphs, inputs)
             counts.update({g: len(ts) for g, ts in graphs.items()})
             if closure.reasoner is not None:
                 ox.serialize(closure.reasoner.schema_inferred, output=str(tmp / "schema.nt"), format=ox.RdfFormat.N_TRIPLES)
-            writer.write({GRAPH_INFERRED: graphs[GRAPH_INFERRED], GRAPH_META: graphs[GRAPH_META]})
+            writer.write({GRAPH_INFERRED: graphs[GRAPH_INFERRED], GRAPH_SPANS: spans, GRAPH_META: graphs[GRAPH_META]})
             counts["total"] = writer.close()
         finally:
             writer.abandon()
@@ -370,7 +374,7 @@ def _build_locked(
         reasoner = outcome.closure.reasoner
         (tmp / "report.ttl").write_text(report.report_turtle, encoding="utf-8")
         (tmp / "report.json").write_text(report.to_json(), encoding="utf-8")
-        asserted = sum(len(ts) for g, ts in graphs.items() if g not in (GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES))
+        asserted = sum(len(ts) for g, ts in graphs.items() if g not in (GRAPH_INFERRED, GRAPH_SPANS, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES))
         manifest = {
             "key": key,
             "kgraph": __version__,

@@ -291,7 +291,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return EXIT_OK
     t = stats["triples"]
     lines = [
-        f"triples: {t['asserted']} asserted, {t['inferred']} inferred ({t['total']} stored with shapes and texts)",
+        f"triples: {t['asserted']} asserted, {t['inferred']} inferred ({t['total']} stored with shapes, texts and the span index)",
         f"shapes: {stats['shapes']}   canned queries: {stats['queries']}   conforms: {'yes' if stats['conforms'] else 'no'}",
         "named graphs:",
     ]
@@ -545,7 +545,7 @@ def _export_args(p: argparse.ArgumentParser) -> None:
         "--format", "-f", choices=EXPORT_FORMATS, default="ttl", help="ttl (default) and nt merge the named graphs; nq, trig and jsonld keep them"
     )
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
-    p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples")
+    p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples and the span index")
     p.set_defaults(func=cmd_export)
 
 
@@ -626,7 +626,7 @@ def _load_args(p: argparse.ArgumentParser) -> None:
     target.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 Graph Store Protocol endpoint, e.g. http://localhost:7878/store")
     p.add_argument("--graph", metavar="IRI", help="load everything into this one graph instead of kgraph's named graphs")
     p.add_argument("--replace", action="store_true", help="replace the graph(s) (HTTP PUT) instead of adding (POST)")
-    p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples")
+    p.add_argument("--asserted-only", action="store_true", help="leave out the inferred triples and the span index")
     p.add_argument(
         "--copy-to-default",
         action="store_true",

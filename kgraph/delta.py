@@ -2,7 +2,7 @@
 
 Given a build's on-disk store and a delta of new asserted triples:
 
-1. :class:`StoreFacts` shows the store (all graphs but shapes and meta) plus the delta to the
+1. :class:`StoreFacts` shows the store (all graphs but shapes, meta and the span index) plus the delta to the
    compiled rules, which derive what the delta implies by store look-ups
    (:func:`kgraph.reasoning.close_delta`).
 2. :func:`read_paths` lists, from the shapes, every chain of properties a shape reads from its
@@ -30,12 +30,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kgraph.namespaces import GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, RDF, SH
+from kgraph.namespaces import GRAPH_INFERRED, GRAPH_ONTOLOGY, HIDDEN_GRAPHS, RDF, SH
 from kgraph.rules import TYPE
 from kgraph.terms import Term, graph_iri
 from kgraph.validation import Shapes
 
-HIDDEN_GRAPHS = frozenset({GRAPH_SHAPES, GRAPH_META})
 Path_ = tuple[ox.NamedNode | None, ...]  # None: any property
 Trie = dict[ox.NamedNode | None, "Trie"]  # the read paths, step by step
 
@@ -45,7 +44,7 @@ class UnknownReads(Exception):  # noqa: N818 - a signal caught inside kgraph to 
 
 
 class StoreFacts:
-    """An on-disk store's triples (all graphs but shapes and meta) with new triples laid over them."""
+    """An on-disk store's triples (all graphs but shapes, meta and the span index) with new triples laid over them."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store

@@ -14,7 +14,7 @@ from kgraph.engines import ENGINES, OxigraphEngine, QueryEngine, QueryLimits, Rd
 from kgraph.errors import UsageError, WorkspaceError
 from kgraph.formats import EXPORT_FORMATS, RDF_SYNTAXES
 from kgraph.inputs import files_in
-from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
+from kgraph.namespaces import DCTERMS, DERIVED_GRAPHS, GRAPH_INFERRED, GRAPH_META, GRAPH_SHAPES, KG, PREFIXES, SH
 from kgraph.params import EntityResolver, bind_parameters
 from kgraph.resources import Resources, default_resources, default_workspace
 from kgraph.results import QueryResult
@@ -345,14 +345,14 @@ class KnowledgeGraph:
         """The knowledge graph as RDF: ttl and nt merge the named graphs; nq, trig and jsonld keep them.
 
         The SHACL shapes are not exported (they are not facts); ``asserted_only`` leaves out
-        the inferred triples.
+        what the build derived (the inferred triples and the span index).
         """
         if fmt not in EXPORT_FORMATS:
             raise UsageError(f"unknown export format {fmt!r}", hint="use one of " + ", ".join(EXPORT_FORMATS))
         build = self.build()
         build.require_conforming()
         rdf_format = RDF_SYNTAXES[fmt]
-        quads = build.quads(exclude={GRAPH_SHAPES} | ({GRAPH_INFERRED} if asserted_only else set()))
+        quads = build.quads(exclude={GRAPH_SHAPES} | (DERIVED_GRAPHS if asserted_only else set()))
         if rdf_format.supports_datasets:
             return rdf_bytes(quads, rdf_format, PREFIXES if fmt == "trig" else None)
         meta = ox.NamedNode(GRAPH_META)

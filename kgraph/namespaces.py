@@ -79,6 +79,12 @@ GRAPH_SHAPES = GRAPH + "shapes"
 GRAPH_INFERRED = GRAPH + "inferred"
 GRAPH_SOURCES = GRAPH + "sources"
 GRAPH_META = GRAPH + "meta"
+GRAPH_SPANS = GRAPH + "spans"
+# The graphs that hold no facts to reason on or validate: the shapes, the labels of the graphs,
+# and the index of the spans' words (see kgraph.evidence.span_index)
+HIDDEN_GRAPHS = frozenset({GRAPH_SHAPES, GRAPH_META, GRAPH_SPANS})
+# What a build derives from the asserted triples, which --asserted-only leaves out
+DERIVED_GRAPHS = frozenset({GRAPH_INFERRED, GRAPH_SPANS})
 
 # The standard vocabularies: RDF, RDFS, OWL, XSD and SHACL whole, the others as far as kgraph
 # uses them. tests/test_vocabulary.py checks each against rdflib's definitions (DefinedNamespace).
@@ -169,6 +175,8 @@ OA = Vocabulary(
     "SpecificResource TextPositionSelector TextQuoteSelector end exact hasSelector hasSource prefix start suffix",
 )
 PROV = Vocabulary("http://www.w3.org/ns/prov#", "prov", "wasDerivedFrom")
+# NIF 2.0 Core: the build's index of each span's words and offsets (see kgraph.evidence.span_index)
+NIF = Vocabulary("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#", "nif", "anchorOf beginIndex endIndex")
 DCTERMS = Vocabulary("http://purl.org/dc/terms/", "dcterms", "date format identifier language source title")
 
 PREFIXES: dict[str, str] = {
@@ -183,6 +191,7 @@ PREFIXES: dict[str, str] = {
     "skos": SKOS,
     "sh": SH,
     "oa": OA,
+    "nif": NIF,
     "prov": PROV,
     "dcterms": DCTERMS,
     "wd": "http://www.wikidata.org/entity/",

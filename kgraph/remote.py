@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from kgraph import netguard
 from kgraph.errors import RemoteError, UsageError, WorkspaceError
 from kgraph.lock import workspace_lock
-from kgraph.namespaces import GRAPH_INFERRED, PREFIXES
+from kgraph.namespaces import DERIVED_GRAPHS, PREFIXES
 from kgraph.results import QueryResult
 from kgraph.sparql import bind_values, check_query, with_prefixes
 from kgraph.stores import write_store
@@ -352,7 +352,7 @@ def load_to_endpoint(  # noqa: PLR0913 - one keyword for each option of 'kgraph 
     build.require_conforming()
     by_graph: dict[str, list[ox.Triple]] = {}
     for q in skolemized_quads(build):
-        if asserted_only and graph_iri(q) == GRAPH_INFERRED:
+        if asserted_only and graph_iri(q) in DERIVED_GRAPHS:
             continue
         by_graph.setdefault(graph or graph_iri(q), []).append(ox.Triple(q.subject, q.predicate, q.object))
     targets: list[tuple[str | None, list[ox.Triple]]] = sorted(by_graph.items())

@@ -335,6 +335,9 @@ def test_export_asserted_only_leaves_out_inferences(capsys, ws):
     asserted = Graph().parse(data=_export(capsys, ws, ["--asserted-only"]), format="nt")
     assert 0 < len(asserted) < len(everything)
     assert not isomorphic(asserted, everything)
+    nif = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+    assert {str(p) for p in everything.predicates() if str(p).startswith(nif)} == {nif + "anchorOf", nif + "beginIndex", nif + "endIndex"}
+    assert not [p for p in asserted.predicates() if str(p).startswith(nif)]
 
 
 def _export(capsys, ws, extra):

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 
+import pyoxigraph as ox
 from helpers import ROOT, SOURCE
 from rdflib import Literal, URIRef
 
-from kgraph.namespaces import DCTERMS, ID, KG, OA, RDF
+from kgraph.graph import KnowledgeGraph
+from kgraph.namespaces import DCTERMS, GRAPH, ID, KG, OA, RDF
 
 # The SHA-256 of ../shared/sources/peacekeeping-activities-of-kazakhstan.txt, the document as it
 # was given to the project, taken by hand with sha256sum (the tests read nothing outside the repo).
@@ -199,3 +202,78 @@ def test_span_says_when_the_quote_occurs_more_than_once(capsys, kg):
     assert f"oa:start {second} ; oa:end {second + len('North Korea')}" in out2 and "this is occurrence 2" in err2
     assert main(["span", "Astana process", "--workspace", str(kg.workspace)]) == 0
     assert "occurs" not in capsys.readouterr().err  # once only: nothing to say
+
+
+# -- the span index: each span's words and offsets on the span itself ----------------------------
+def index_of(quads) -> dict:
+    """(span, 'anchorOf' | 'beginIndex' | 'endIndex') -> the set of values, from graph/spans."""
+    from kgraph.namespaces import GRAPH_SPANS
+
+    found: dict = {}
+    for q in quads:
+        if q.graph_name.value == GRAPH_SPANS:
+            found.setdefault((q.subject, q.predicate.value.rsplit("#", 1)[1]), set()).add(q.object.value)
+    return found
+
+
+def test_the_span_index_holds_each_spans_words_and_offsets_and_nothing_else(kg, asserted, source_text):
+    """evidence reads a span's words from graph/spans (nif:anchorOf, nif:beginIndex, nif:endIndex):
+    one of each for every span of the facts, equal to its selectors and to the source text."""
+    index = index_of(kg.build().quads())
+    expected = {}
+    for span, exact, start, end in spans(asserted):
+        assert source_text[int(start) : int(end)] == str(exact)
+        node = ox.NamedNode(str(span))
+        expected.update({(node, "anchorOf"): {str(exact)}, (node, "beginIndex"): {str(start)}, (node, "endIndex"): {str(end)}})
+    assert len(expected) >= 180 and index == expected
+
+
+def test_an_add_indexes_the_spans_it_touches_as_a_build_from_scratch_would(fresh_kg, tmp_path):
+    """A new span with selectors of its own (blank nodes), and one that reuses the position
+    selector of a shipped span (spans are named by IRIs, which a shape checks): each is indexed with the words and offsets of the source text,
+    and the store holds the index a build of the same files from scratch holds."""
+    facts = tmp_path / "more.ttl"
+    facts.write_text(
+        """@prefix id: <https://w3id.org/kgraph/id/> .
+@prefix kg: <https://w3id.org/kgraph/ontology#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+id:SafeWorldContribution a kg:Proposition ;
+    rdfs:label "Kazakhstan contributes to building a safe world"@en ;
+    kg:text "Kazakhstan contributes to building a safe world." ;
+    kg:about id:Kazakhstan ;
+    kg:evidence id:span-again , id:span-3265-3311 .
+id:span-3265-3311 a oa:SpecificResource ; oa:hasSource id:SourceText ;
+    oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "making a contribution to building a safe world" ] ,
+                   [ a oa:TextPositionSelector ; oa:start 3265 ; oa:end 3311 ] .
+id:span-again a oa:SpecificResource ; oa:hasSource id:SourceText ;
+    oa:hasSelector id:span-again-quote , id:span-566-608-position .
+id:span-again-quote a oa:TextQuoteSelector ; oa:exact "the closure of the Semipalatinsk test site" .
+""",
+        encoding="utf-8",
+    )
+    before = index_of(fresh_kg.build().quads())
+    result = fresh_kg.add([facts])
+    assert result.build is not None and result.build.manifest.get("updated_by_add")
+    added = index_of(result.build.quads())
+    new = {k: v for k, v in added.items() if k not in before}
+    by_words = {words: span for (span, what), (words,) in new.items() if what == "anchorOf"}
+    own, again = by_words["making a contribution to building a safe world"], by_words["the closure of the Semipalatinsk test site"]
+    assert own == ox.NamedNode(ID + "span-3265-3311") and again == ox.NamedNode(ID + "span-again")
+    assert new == {
+        (own, "anchorOf"): {"making a contribution to building a safe world"},
+        (own, "beginIndex"): {"3265"},
+        (own, "endIndex"): {"3311"},
+        (again, "anchorOf"): {"the closure of the Semipalatinsk test site"},
+        (again, "beginIndex"): {"566"},
+        (again, "endIndex"): {"608"},
+    }
+    assert {k: v for k, v in added.items() if k in before} == before
+    scratch = tmp_path / "scratch"
+    shutil.copytree(fresh_kg.workspace / "facts", scratch / "facts")
+    rebuilt = KnowledgeGraph(workspace=scratch).build()
+    assert rebuilt.fresh and rebuilt.key == result.build.key
+    spans_graph = ox.NamedNode(GRAPH + "spans")
+    assert set(rebuilt.quads()) == set(result.build.quads())
+    assert rebuilt.manifest["graphs"][spans_graph.value] == result.build.manifest["graphs"][spans_graph.value] == len(before) + 6
