@@ -501,7 +501,7 @@ def _apply_delta(resources: Resources, workspace: Path, build: Build, graphs: di
             GRAPH_SOURCES: checked.delta.texts,
             GRAPH_INFERRED: checked.delta.inferred,
             GRAPH_SPANS: _new_span_index(store, [t for ts in graphs.values() for t in ts]),
-            GRAPH_META: _meta_triples({g: [] for g in graphs}, list(inputs_by_graph.values())),
+            GRAPH_META: _meta_triples(graphs, list(inputs_by_graph.values())),
         }
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in added.items() for t in ts]
         store.extend(quads)  # one transaction

@@ -35,7 +35,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -43,7 +43,6 @@ import pyoxigraph as ox
 
 from kgraph._version import __version__
 from kgraph.errors import NonConformingError, WorkspaceError
-from kgraph.evidence import span_index
 from kgraph.files import replace_folder, write_atomically
 from kgraph.inputs import InputFile, collect_inputs, content_key, current_fingerprint, fingerprint
 from kgraph.lock import workspace_lock
@@ -310,8 +309,8 @@ def build_inputs(resources: Resources, workspace: Path, inputs: list[InputFile],
     return found if found is not None else _build_locked(inputs, key, cache, resources, progress=progress)
 
 
-def _meta_triples(graphs: Mapping[str, object], inputs: list[InputFile]) -> list[ox.Triple]:
-    """Labels for the named graphs, so that query results can name them."""
+def _meta_triples(graphs: Iterable[str], inputs: list[InputFile]) -> list[ox.Triple]:
+    """Labels for the named graphs (IRIs), so that query results can name them."""
     label = ox.NamedNode(RDFS.label)
     source = ox.NamedNode(DCTERMS.source)
     names = {
@@ -372,15 +371,13 @@ def _build_locked(
         writer = StoreWriter(tmp / "store")
         try:
             writer.write(dict(graphs))
-            spans = span_index(t for g, ts in graphs.items() if g != GRAPH_SHAPES for t in ts)
             closure = closure_ready.result()
             graphs[GRAPH_INFERRED] = closure.inferred
-            graphs[GRAPH_SPANS] = spans
             graphs[GRAPH_META] = _meta_triples(graphs, inputs)
             counts.update({g: len(ts) for g, ts in graphs.items()})
             if closure.reasoner is not None:
                 ox.serialize(closure.reasoner.schema_inferred, output=str(tmp / "schema.nt"), format=ox.RdfFormat.N_TRIPLES)
-            writer.write({GRAPH_INFERRED: graphs[GRAPH_INFERRED], GRAPH_SPANS: spans, GRAPH_META: graphs[GRAPH_META]})
+            writer.write({GRAPH_INFERRED: graphs[GRAPH_INFERRED], GRAPH_META: graphs[GRAPH_META]})
             counts["total"] = writer.close()
         finally:
             writer.abandon()

@@ -2,8 +2,8 @@
 
 Given a build's on-disk store and a delta of new asserted triples:
 
-1. :class:`StoreFacts` shows the store (all graphs but shapes, meta and the span index) plus the delta to the
-   compiled rules, which derive what the delta implies by store look-ups
+1. :class:`StoreFacts` shows the store (all graphs but shapes, meta and the span index) plus
+   the delta to the compiled rules, which derive what the delta implies by store look-ups
    (:func:`kgraph.reasoning.close_delta`).
 2. :func:`read_paths` lists, from the shapes, every chain of properties a shape reads from its
    focus node: its own triples, the types of the values it constrains, and the paths of its
@@ -44,7 +44,8 @@ class UnknownReads(Exception):  # noqa: N818 - a signal caught inside kgraph to 
 
 
 class StoreFacts:
-    """An on-disk store's triples (all graphs but shapes, meta and the span index) with new triples laid over them."""
+    """An on-disk store's triples (all graphs but shapes, meta and the span index) with new
+    triples laid over them."""
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
