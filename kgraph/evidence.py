@@ -203,8 +203,8 @@ def span_index(triples: Iterable[ox.Triple], spans: set[Subject] | None = None) 
     shapes allow one of each per span, and a query reads only conforming builds.
 
     ``spans`` limits the index to those spans (an add indexes only the spans it touches). The
-    build makes it once the inputs are parsed, in the main thread: 1.2 s at a million triples,
-    where pyoxigraph's term constructors beside the writer's busy thread had taken 7 s.
+    build makes it once the inputs are parsed, in the main thread: about 1 s at a million
+    triples, where pyoxigraph's term constructors beside the writer's busy thread took 7 s.
 
     >>> span = ox.NamedNode("https://w3id.org/kgraph/id/span-0-6")
     >>> q, p = ox.NamedNode(span.value + "-quote"), ox.NamedNode(span.value + "-position")

@@ -133,7 +133,7 @@ def run_pipeline(
     progress: Progress | None = None,
     materialise: Callable[[Parsed, Future[Closure]], None] | None = None,
 ) -> Outcome:
-    """Parse, attach texts, reason and validate every input.
+    """Parse, attach texts, index the spans, reason and validate every input.
 
     Args:
         inputs: the files, from :func:`collect_inputs` (and any new ones).
@@ -158,7 +158,7 @@ def run_pipeline(
     asserted += parsed.graphs[GRAPH_SOURCES]
     # Here, before the writer's thread starts: beside a busy thread, each pyoxigraph term made
     # waits for the interpreter (5 ms), and the 194,000 triples of the index at a million
-    # triples took 7 s there, against under a second here.
+    # triples took 7 s there, against about 1 s here.
     parsed.graphs[GRAPH_SPANS] = span_index(asserted)
     timings["parse"] = time.perf_counter() - t0
 

@@ -422,7 +422,7 @@ def test_sparqlwrapper_takes_each_query_file_for_the_query_it_is(path):
 
 
 @pytest.mark.parametrize(("graph", "tag"), [("inferred", "inference"), ("spans", "span-index")])
-def test_the_queries_tagged_inference_are_those_that_need_the_inferred_triples(kg, graph, tag):
+def test_each_derived_graphs_tag_names_the_queries_that_need_that_graph(kg, graph, tag):
     """Issue 11: loading only the asserted facts gave 0 rows for 5 of 13 queries, and the README
     named 3. The tag and the README's list now match what answers differ without the inferred graph;
     likewise the tag span-index and the queries that read the build's index of the spans' words."""
