@@ -91,22 +91,27 @@ def collect_inputs(resources: Resources, workspace: Path) -> list[InputFile]:
     return inputs
 
 
-def _resolved(inputs: list[InputFile]) -> list[str]:
-    """Each input's absolute path with symbolic links resolved, resolving each folder once."""
+def _resolved_stat(full: str) -> tuple[str, os.stat_result]:
+    """An input's path (``full``, in a resolved folder) with a symbolic link resolved, and the
+    stat of the file it names: one ``lstat``, two for a link."""
+    st = os.lstat(full)
+    if stat.S_ISLNK(st.st_mode):
+        full = os.path.realpath(full)
+        st = os.stat(full)
+    return full, st
+
+
+def _resolved(inputs: list[InputFile]) -> list[tuple[str, os.stat_result]]:
+    """Each input's absolute path with symbolic links resolved, and its stat, resolving each folder once."""
     folders: dict[str, str] = {}
     out = []
     for f in inputs:
         parent, name = os.path.split(f.path)
-        if parent not in folders:
-            folders[parent] = os.path.realpath(parent)
-        full = os.path.join(folders[parent], name)
-        out.append(os.path.realpath(full) if os.path.islink(full) else full)
+        real = folders.get(parent)
+        if real is None:
+            real = folders[parent] = os.path.realpath(parent)
+        out.append(_resolved_stat(os.path.join(real, name)))
     return out
-
-
-def _stat(path: Path) -> list[int]:
-    st = os.stat(path)
-    return [st.st_size, st.st_mtime_ns, st.st_ino]
 
 
 def content_key(inputs: list[InputFile], version: str, known: dict[str, list[Any]] | None = None) -> str:
@@ -121,12 +126,12 @@ def content_key(inputs: list[InputFile], version: str, known: dict[str, list[Any
     known = {} if known is None else known
     h = hashlib.sha256(f"kgraph {version}\n".encode())
     seen = set()
-    for f, name in zip(inputs, _resolved(inputs), strict=True):
+    for f, (name, st) in zip(inputs, _resolved(inputs), strict=True):
         seen.add(name)
-        stat = _stat(f.path)
+        stats = [st.st_size, st.st_mtime_ns, st.st_ino]
         entry = known.get(name)
-        if entry is None or entry[:3] != stat:
-            entry = [*stat, hashlib.sha256(f.path.read_bytes()).hexdigest()]
+        if entry is None or entry[:3] != stats:
+            entry = [*stats, hashlib.sha256(f.path.read_bytes()).hexdigest()]
             known[name] = entry
         h.update(f"{f.role}\0{f.path.name}\0".encode())
         h.update(bytes.fromhex(entry[3]))
@@ -135,13 +140,7 @@ def content_key(inputs: list[InputFile], version: str, known: dict[str, list[Any
     return h.hexdigest()[:24]
 
 
-def _fingerprint_line(role: str, full: str) -> str:
-    """One input's line of the fingerprint: ``full`` is its path in a resolved folder; a symbolic
-    link is named by the file it points at. One ``lstat`` (two for a link)."""
-    st = os.lstat(full)
-    if stat.S_ISLNK(st.st_mode):
-        full = os.path.realpath(full)
-        st = os.stat(full)
+def _fingerprint_line(role: str, full: str, st: os.stat_result) -> str:
     return f"{role} {full} {st.st_size} {st.st_mtime_ns} {st.st_ino}"
 
 
@@ -151,13 +150,7 @@ def fingerprint(inputs: list[InputFile], version: str) -> str:
     Kept as it is (not hashed), so that finding a build needs no hashing at all.
     """
     lines = [f"kgraph {version}"]
-    folders: dict[str, str] = {}
-    for f in inputs:
-        parent, name = os.path.split(f.path)
-        real = folders.get(parent)
-        if real is None:
-            real = folders[parent] = os.path.realpath(parent)
-        lines.append(_fingerprint_line(f.role, os.path.join(real, name)))
+    lines += [_fingerprint_line(f.role, *found) for f, found in zip(inputs, _resolved(inputs), strict=True)]
     return "\n".join(lines)
 
 
@@ -169,5 +162,5 @@ def current_fingerprint(resources: Resources, workspace: Path, version: str) -> 
     lines = [f"kgraph {version}"]
     for role, folder, names in _listed(resources, workspace):
         real = os.path.join(os.path.realpath(folder), "")  # with one separator at the end, as os.path.join puts it
-        lines += [_fingerprint_line(role, real + name) for name in names]
+        lines += [_fingerprint_line(role, *_resolved_stat(real + name)) for name in names]
     return "\n".join(lines)
