@@ -46,6 +46,7 @@ from kgraph.namespaces import (
     GRAPH_SPANS,
     HIDDEN_GRAPHS,
     KG,
+    NOT_ASSERTED,
     OA,
     PREFIXES,
     RDF,
@@ -323,7 +324,7 @@ def _check_whole(
     from kgraph.pipeline import run_pipeline
     from kgraph.rules import TYPE
 
-    present = {ox.Triple(q.subject, q.predicate, q.object) for q in build.quads(exclude={GRAPH_INFERRED, GRAPH_SOURCES, *HIDDEN_GRAPHS})}
+    present = {ox.Triple(q.subject, q.predicate, q.object) for q in build.quads(exclude={GRAPH_SOURCES, *NOT_ASSERTED})}
     new_per_file, duplicates = _split_new(files, present.__contains__)
     staging = workspace / "cache" / f".check-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -447,14 +448,13 @@ def _new_span_index(store: ox.Store, new: list[ox.Triple]) -> list[ox.Triple]:
     those the store has. A build from scratch gives the same index."""
     has_selector = ox.NamedNode(OA.hasSelector)
     parts = {ox.NamedNode(OA.exact), ox.NamedNode(OA.start), ox.NamedNode(OA.end)}
-    not_asserted = HIDDEN_GRAPHS | {GRAPH_INFERRED}
     fresh = {x for t in new for x in (t.subject, t.object) if isinstance(x, ox.BlankNode)}  # in no stored triple
 
     def stored(s: Term | None, p: ox.NamedNode | None = None, o: Term | None = None) -> list[ox.Triple]:
         if s in fresh or o in fresh or isinstance(s, ox.Literal):
             return []
         found = store.quads_for_pattern(s, p, o, None)
-        return [ox.Triple(q.subject, q.predicate, q.object) for q in found if graph_iri(q) not in not_asserted]
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in found if graph_iri(q) not in NOT_ASSERTED]
 
     links: dict[Subject, set[Term]] = defaultdict(set)
     for t in new:

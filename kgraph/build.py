@@ -46,7 +46,7 @@ from kgraph.errors import NonConformingError, WorkspaceError
 from kgraph.files import replace_folder, write_atomically
 from kgraph.inputs import InputFile, collect_inputs, content_key, current_fingerprint, fingerprint
 from kgraph.lock import workspace_lock
-from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, GRAPH_SPANS, RDFS
+from kgraph.namespaces import DCTERMS, GRAPH_INFERRED, GRAPH_META, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, GRAPH_SPANS, NOT_ASSERTED, RDFS
 from kgraph.resources import Resources
 from kgraph.stores import StoreWriter, read_quads
 
@@ -397,7 +397,7 @@ def _build_locked(
         reasoner = outcome.closure.reasoner
         (tmp / "report.ttl").write_text(report.report_turtle, encoding="utf-8")
         (tmp / "report.json").write_text(report.to_json(), encoding="utf-8")
-        asserted = sum(len(ts) for g, ts in graphs.items() if g not in (GRAPH_INFERRED, GRAPH_SPANS, GRAPH_META, GRAPH_SHAPES, GRAPH_SOURCES))
+        asserted = sum(len(ts) for g, ts in graphs.items() if g not in NOT_ASSERTED and g != GRAPH_SOURCES)
         manifest = {
             "key": key,
             "kgraph": __version__,

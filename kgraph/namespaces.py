@@ -85,6 +85,8 @@ GRAPH_SPANS = GRAPH + "spans"
 HIDDEN_GRAPHS = frozenset({GRAPH_SHAPES, GRAPH_META, GRAPH_SPANS})
 # What a build derives from the asserted triples, which --asserted-only leaves out
 DERIVED_GRAPHS = frozenset({GRAPH_INFERRED, GRAPH_SPANS})
+# Every graph but the asserted ones (ontology, facts, background, source texts)
+NOT_ASSERTED = DERIVED_GRAPHS | HIDDEN_GRAPHS
 
 # The standard vocabularies: RDF, RDFS, OWL, XSD and SHACL whole, the others as far as kgraph
 # uses them. tests/test_vocabulary.py checks each against rdflib's definitions (DefinedNamespace).

@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from kgraph.evidence import span_index
 from kgraph.inputs import InputFile
 from kgraph.loading import parse_rdf_file, source_text_triples, subject_lines
-from kgraph.namespaces import DERIVED_GRAPHS, GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, GRAPH_SPANS, HIDDEN_GRAPHS
+from kgraph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, GRAPH_SOURCES, GRAPH_SPANS, NOT_ASSERTED
 from kgraph.reasoning import Closure, close_graph
 from kgraph.terms import AnyTerm
 from kgraph.validation import Shapes, ValidationReport, validate, validate_in_parts
@@ -80,9 +80,6 @@ class Locations(Mapping[str, tuple[str, int]]):
         return len(self._load())
 
 
-NOT_FACTS = DERIVED_GRAPHS | HIDDEN_GRAPHS  # what Parsed.asserted leaves out
-
-
 @dataclass
 class Parsed:
     """The asserted triples of the inputs by named graph, and where each subject is written."""
@@ -93,7 +90,7 @@ class Parsed:
     @property
     def asserted(self) -> list[ox.Triple]:
         """Every asserted triple but the shapes (ontology, facts, background, source texts)."""
-        return [t for g, ts in self.graphs.items() if g not in NOT_FACTS for t in ts]
+        return [t for g, ts in self.graphs.items() if g not in NOT_ASSERTED for t in ts]
 
 
 def parse_inputs(inputs: list[InputFile]) -> Parsed:
