@@ -138,12 +138,12 @@ def run_pipeline(
         reference: use owlrl and pySHACL over everything (slow, obviously right).
         cache: a folder for the owlrl closure of the schema, reused by later runs.
         progress: called with a line saying what starts, for long runs.
-        materialise: called, in a thread, with the parsed graphs as soon as they are parsed and
-            with a future of the closure, so that a build writes the asserted graphs while the
-            reasoner works and the inferred ones while the shapes are checked (pyoxigraph's bulk
-            loader and pyshifty release the interpreter while they work). The future raises
-            :class:`ClosureAbandoned` if the pipeline stops before the closure. The call's errors
-            are raised here.
+        materialise: called, in a thread, with the parsed graphs (and the span index, made only
+            for it) as soon as they are parsed, and with a future of the closure, so that a build
+            writes the asserted graphs while the reasoner works and the inferred ones while the
+            shapes are checked (pyoxigraph's bulk loader and pyshifty release the interpreter
+            while they work). The future raises :class:`ClosureAbandoned` if the pipeline stops
+            before the closure. The call's errors are raised here.
     """
     say = progress or (lambda _line: None)
     timings: dict[str, float] = {}
@@ -153,10 +153,11 @@ def run_pipeline(
     asserted = parsed.asserted
     parsed.graphs[GRAPH_SOURCES] = source_text_triples(asserted, text_dirs)
     asserted += parsed.graphs[GRAPH_SOURCES]
-    # Here, before the writer's thread starts: beside a busy thread, each pyoxigraph term made
-    # waits for the interpreter (5 ms), and the 194,000 triples of the index at a million
-    # triples took 7 s there, against about 1 s here.
-    parsed.graphs[GRAPH_SPANS] = span_index(asserted)
+    if materialise is not None:  # the span index belongs to the stored dataset; a check needs none
+        # Here, before the writer's thread starts: beside a busy thread, each pyoxigraph term
+        # made waits for the interpreter (5 ms), and the 194,000 triples of the index at a
+        # million triples took 7 s there, against about 1 s here.
+        parsed.graphs[GRAPH_SPANS] = span_index(asserted)
     timings["parse"] = time.perf_counter() - t0
 
     # Read here, before the writer starts: from now on this thread leaves parsed.graphs to it.
